@@ -1,0 +1,301 @@
+//! The `devpulse` command line. Exit codes: 0 success, 2 bad usage or bad
+//! input (one line on stderr), 1 anything else.
+
+use crate::config::{self, Config};
+use crate::domain::Email;
+use crate::{db, demo, startup, store, telemetry};
+use clap::{Args, Parser, Subcommand};
+use sea_orm::DatabaseConnection;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "devpulse",
+    version,
+    about = "Developer-experience surveys and a friction log for platform teams",
+    long_about = "Developer-experience surveys and a friction log for platform teams.\n\n\
+        Quick start: `devpulse serve --demo` serves a demo organisation on a local SQLite file \
+        at http://127.0.0.1:8080. Every option can also be set through the environment \
+        variable shown next to it."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database: sqlite://FILE?mode=rwc (embedded) or postgres://USER@HOST/DB
+    #[arg(long, env = "DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+    /// No figure is shown for a group of fewer than k responses (at least 3)
+    #[arg(long, env = "DEVPULSE_ANONYMITY_K", default_value_t = config::DEFAULT_K, global = true,
+          value_parser = clap::value_parser!(u32).range(config::MIN_K as i64..))]
+    pub anonymity_k: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve HTTP (stops cleanly on SIGINT/SIGTERM)
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit
+    Migrate,
+    /// Fill an empty database with a realistic, deterministic demo organisation
+    Demo(DemoArgs),
+    /// Manage platform-team admins
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens for the JSON API
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address
+    #[arg(long, env = "DEVPULSE_BIND", default_value = config::DEFAULT_BIND)]
+    pub bind: String,
+    /// Load the demo organisation first when the database is empty
+    #[arg(long)]
+    pub demo: bool,
+    /// Base of the links inside emails
+    #[arg(long, env = "DEVPULSE_BASE_URL", default_value = config::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// SMTP server, e.g. smtp://127.0.0.1:2525; unset writes .eml files to the mail dir
+    #[arg(long, env = "DEVPULSE_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Where .eml files go when there is no SMTP server
+    #[arg(long, env = "DEVPULSE_MAIL_DIR", default_value = config::DEFAULT_MAIL_DIR)]
+    pub mail_dir: PathBuf,
+    /// Sender of emails
+    #[arg(long, env = "DEVPULSE_MAIL_FROM", default_value = config::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// Signs session cookies; generated and stored in the database when unset
+    #[arg(long, env = "DEVPULSE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed: the same seed gives the same organisation
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of teams
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=2000))]
+    pub teams: u32,
+    /// Number of people in all (default: 5 to 12 per team)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub people: Option<u32>,
+    /// Number of closed quarterly cycles
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=40))]
+    pub cycles: u32,
+    /// Number of friction reports
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub friction: u32,
+    /// Replace the organisation of a non-empty database
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin; the password is read from standard input (at least 12 characters)
+    Add { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it once
+    Create { name: String },
+    /// List API tokens (never their secrets)
+    List,
+    /// Revoke a token by id or by name
+    Revoke { id_or_name: String },
+}
+
+/// A command's failure: `Usage` exits 2, `Failed` exits 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<store::StoreError> for CliError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::Invalid(f) => CliError::Usage(f.to_string()),
+            store::StoreError::Conflict(m) | store::StoreError::NotFound(m) => CliError::Usage(m),
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    telemetry::init_logs();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failed(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn open(global: &GlobalArgs) -> Result<DatabaseConnection, CliError> {
+    let db = db::connect(&global.database_url).await.map_err(|e| CliError::Failed(e.to_string()))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| CliError::Failed(format!("applying migrations: {}", one_line(&e.to_string()))))?;
+    Ok(db)
+}
+
+fn one_line(s: &str) -> String {
+    s.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => serve(&cli.global, args).await,
+        Command::Migrate => {
+            open(&cli.global).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let db = open(&cli.global).await?;
+            let opts = demo::Options {
+                seed: args.seed,
+                teams: args.teams,
+                people: args.people,
+                cycles: args.cycles,
+                friction: args.friction,
+            };
+            if !demo::is_empty(&db).await? {
+                if !args.force {
+                    return Err(CliError::Usage(
+                        "the database already holds an organisation; pass --force to replace it".into(),
+                    ));
+                }
+                demo::clear(&db).await?;
+            }
+            let summary = demo::load(&db, &opts, std::io::stderr().is_terminal()).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Add { email }) => {
+            let email = Email::parse("email", &email).map_err(|e| CliError::Usage(e.to_string()))?;
+            let password = read_password()?;
+            let db = open(&cli.global).await?;
+            let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+                .await
+                .map_err(|e| CliError::Failed(format!("hashing the password: {e}")))?;
+            store::admins::create(&db, &email, hash).await?;
+            println!("admin {email} created");
+            Ok(())
+        }
+        Command::Token(cmd) => {
+            let db = open(&cli.global).await?;
+            match cmd {
+                TokenCommand::Create { name } => {
+                    let (row, token) = store::tokens::create(&db, &name).await?;
+                    eprintln!(
+                        "API token {:?} created (id {}). It is shown once; keep it secret:",
+                        row.name, row.token_id
+                    );
+                    println!("{token}");
+                }
+                TokenCommand::List => {
+                    for t in store::tokens::list(&db).await? {
+                        let state = if t.revoked_at.is_some() { "revoked" } else { "live" };
+                        let used = t.last_used_at.map(|d| d.to_rfc3339()).unwrap_or_else(|| "never".into());
+                        println!(
+                            "{}\t{}\t{}\tcreated {}\tlast used {}",
+                            t.token_id,
+                            t.name,
+                            state,
+                            t.created_at.to_rfc3339(),
+                            used
+                        );
+                    }
+                }
+                TokenCommand::Revoke { id_or_name } => {
+                    let t = store::tokens::revoke(&db, &id_or_name).await?;
+                    println!("token {} ({}) revoked", t.token_id, t.name);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The first line of standard input, at least 12 characters.
+fn read_password() -> Result<String, CliError> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("password (at least 12 characters), then Enter:");
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut input)
+        .map_err(|e| CliError::Usage(format!("cannot read the password from standard input: {e}")))?;
+    let password = input.lines().next().unwrap_or("").to_string();
+    if password.chars().count() < 12 {
+        return Err(CliError::Usage("the password must be at least 12 characters (read from standard input)".into()));
+    }
+    Ok(password)
+}
+
+async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
+    let config = Config {
+        database_url: global.database_url.clone(),
+        bind: args.bind,
+        base_url: args.base_url,
+        smtp_url: args.smtp_url,
+        mail_dir: args.mail_dir,
+        mail_from: args.mail_from,
+        anonymity_k: global.anonymity_k,
+        secret_key: args.secret_key,
+    };
+    let db = open(global).await?;
+    if args.demo && demo::is_empty(&db).await? {
+        let summary = demo::load(&db, &demo::Options::default(), std::io::stderr().is_terminal()).await?;
+        tracing::info!("{summary}");
+    }
+    let listener = std::net::TcpListener::bind(&config.bind)
+        .map_err(|e| CliError::Failed(format!("cannot listen on {}: {e}", config.bind)))?;
+    let addr = listener.local_addr().map_err(|e| CliError::Failed(e.to_string()))?;
+    let state = startup::AppState::new(db, config).await.map_err(|e| CliError::Failed(e.to_string()))?;
+    let state = actix_web::web::Data::new(state);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let server = startup::serve(state.clone(), listener, workers, true).map_err(|e| CliError::Failed(e.to_string()))?;
+    tracing::info!("devpulse serving http://{addr}");
+    server.await.map_err(|e| CliError::Failed(format!("server: {e}")))?;
+    state.db.clone().close().await.map_err(|e| CliError::Failed(e.to_string()))?;
+    tracing::info!("devpulse stopped");
+    Ok(())
+}

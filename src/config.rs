@@ -1,0 +1,43 @@
+//! Configuration: every setting of interface.md, read from the environment or
+//! the matching flag (see `cli`).
+
+use std::path::PathBuf;
+
+/// Settings of a running service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    /// k of analysis.md: no figure for a group under k responses (never below 3).
+    pub anonymity_k: u32,
+    /// Signs session cookies; generated and stored in the database when unset.
+    pub secret_key: Option<String>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
+pub const DEFAULT_MAIL_DIR: &str = "mail";
+pub const DEFAULT_MAIL_FROM: &str = "devpulse <devpulse@localhost>";
+pub const DEFAULT_K: u32 = 5;
+pub const MIN_K: u32 = 3;
+
+impl Config {
+    /// Defaults of interface.md with the given database.
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        Config {
+            database_url: database_url.into(),
+            bind: DEFAULT_BIND.into(),
+            base_url: DEFAULT_BASE_URL.into(),
+            smtp_url: None,
+            mail_dir: DEFAULT_MAIL_DIR.into(),
+            mail_from: DEFAULT_MAIL_FROM.into(),
+            anonymity_k: DEFAULT_K,
+            secret_key: None,
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Opening the database (SQLite in WAL mode with foreign keys and a busy
+//! timeout, or PostgreSQL) and applying migrations.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
+use std::time::Duration;
+
+/// Why the database could not be opened, in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("DATABASE_URL {0:?} is not supported: use sqlite://PATH?mode=rwc or postgres://USER@HOST/DB")]
+    Unsupported(String),
+    #[error("cannot open the database at {url}: {reason}")]
+    Connect { url: String, reason: String },
+}
+
+/// Opens the database at `url`.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
+    let shown = redact(url);
+    let is_sqlite = url.starts_with("sqlite:");
+    if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Err(OpenError::Unsupported(shown));
+    }
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(10));
+    if is_sqlite {
+        opts.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    } else {
+        opts.max_connections(10).min_connections(1);
+    }
+    let db =
+        Database::connect(opts).await.map_err(|e| OpenError::Connect { url: shown.clone(), reason: one_line(&e) })?;
+    // Some failures (an unwritable file) only show on the first real statement.
+    db.execute_unprepared("SELECT 1").await.map_err(|e| OpenError::Connect { url: shown, reason: one_line(&e) })?;
+    Ok(db)
+}
+
+/// Applies pending migrations. On PostgreSQL an advisory lock makes several
+/// instances starting at once take turns.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7283460120345)").await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await
+    } else {
+        Migrator::up(db, None).await
+    }
+}
+
+/// Whether the database answers.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+fn one_line(e: &DbErr) -> String {
+    e.to_string().lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// The URL without a password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..s], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://x.db?mode=rwc"), "sqlite://x.db?mode=rwc");
+    }
+}

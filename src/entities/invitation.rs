@@ -1,0 +1,23 @@
+//! The `invitations` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "invitations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub invitation_id: String,
+    pub cycle_id: String,
+    pub member_id: String,
+    pub team_id: String,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub used: bool,
+    pub reminders_sent: i32,
+    pub last_reminded_on: Option<Date>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,152 @@
+//! The HTTP layer's error type and its single mapping to status codes and the
+//! JSON error body `{"error": "<code>", "message": "<text>"}` of the interface
+//! contract. Internal details are logged, never sent.
+
+use crate::domain::FieldError;
+use crate::store::StoreError;
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing, unknown or revoked credentials")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    UnsupportedMedia(String),
+    #[error("{}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("something went wrong on our side")]
+    Internal,
+}
+
+/// The JSON body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable code, e.g. `invalid`, `not_found`, `cycle_open`.
+    pub error: String,
+    /// A sentence for humans.
+    pub message: String,
+    /// The offending field, for `invalid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Invalid(FieldError::new(field, message))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::Conflict { code: "conflict", message: message.into() }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::Gone(_) => "gone",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::UnsupportedMedia(_) => "unsupported_media_type",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unauthorized) {
+            res.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if matches!(self, ApiError::Unavailable) {
+            res.insert_header(("Retry-After", "5"));
+        }
+        res.json(ErrorBody {
+            error: self.code().to_string(),
+            message: self.to_string(),
+            field: match self {
+                ApiError::Invalid(f) => Some(f.field.clone()),
+                _ => None,
+            },
+        })
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Invalid(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => ApiError::NotFound(m),
+            StoreError::Conflict(m) => ApiError::conflict(m),
+            StoreError::Invalid(f) => ApiError::Invalid(f),
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unavailable");
+                ApiError::Unavailable
+            }
+            StoreError::Db(err) => {
+                tracing::error!(error = %err, "database error");
+                ApiError::Internal
+            }
+            StoreError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+/// Maps query-string errors (e.g. `?limit=abc`) to 422.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::Invalid(FieldError::new("query", err.to_string())).into()
+}
+
+/// Maps path errors to 404: a path that does not parse names nothing that exists.
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("not found: {err}")).into()
+}

@@ -1,0 +1,28 @@
+//! devpulse: developer-experience surveys and a friction log for platform teams.
+//!
+//! Map of the modules:
+//! - [`cli`]: the `devpulse` command line (clap); each command is one function.
+//! - [`config`]: settings from the environment and flags.
+//! - [`startup`]: [`startup::AppState`] (built once) and the HTTP server on a listener.
+//! - [`routes`]: HTTP handlers, one module per resource, each with `configure`.
+//! - [`error`]: the HTTP error type and its one mapping to status codes.
+//! - [`domain`]: parsed input types (slugs, emails, enums) and the DevEx template.
+//! - [`store`]: queries and rules over the database, returning `StoreError`.
+//! - [`entities`]: sea-orm entities, one file per table (schema in the `migrations` crate).
+//! - [`email`]: rendering emails from `templates/emails/` into the outbox.
+//! - [`demo`]: the deterministic demo organisation.
+//! - [`db`]: opening SQLite/PostgreSQL and migrating.
+//! - [`telemetry`]: logs, request ids, Prometheus metrics.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod email;
+pub mod entities;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

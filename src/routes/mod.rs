@@ -1,0 +1,16 @@
+//! HTTP routes. Each module has its own `configure`; `api_v1` mounts the JSON
+//! API (documented in OpenAPI by construction: every route is registered
+//! through utoipa-actix-web), the others plain pages and probes.
+
+pub mod areas;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod teams;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api/v1`.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.configure(teams::configure).configure(areas::configure);
+}

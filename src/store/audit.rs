@@ -1,0 +1,28 @@
+//! The audit log of admin actions: who did what to which thing, and when.
+
+use super::{StoreResult, new_id};
+use crate::entities::audit_entry;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+/// Records one admin action. Call it inside the transaction that makes the change.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: serde_json::Value,
+) -> StoreResult<()> {
+    audit_entry::ActiveModel {
+        audit_id: Set(new_id()),
+        at: Set(chrono::Utc::now()),
+        actor: Set(actor.to_string()),
+        action: Set(action.to_string()),
+        entity: Set(entity.to_string()),
+        entity_id: Set(entity_id.to_string()),
+        detail: Set(detail.to_string()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Queries and rules over the entities. Each module owns one part of the
+//! domain; all of them return [`StoreError`], which the HTTP layer maps once.
+
+pub mod admins;
+pub mod areas;
+pub mod audit;
+pub mod outbox;
+pub mod settings;
+pub mod teams;
+pub mod tokens;
+
+use crate::domain::FieldError;
+use base64::Engine;
+use rand::RngCore;
+use sea_orm::{DbErr, SqlErr};
+
+/// What can go wrong below the HTTP layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Db(DbErr),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        match &e {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(e.to_string()),
+            _ => match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(m)) => StoreError::Conflict(format!("already exists ({m})")),
+                _ => StoreError::Db(e),
+            },
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A random, non-sequential identifier (UUID v4, hyphenated).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `n` random bytes from the OS generator, base64url without padding.
+pub fn random_token(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 of a secret, hex; what we store instead of the secret.
+pub fn hash_secret(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The sort key of the last item, when more items follow.
+    pub next_after: Option<String>,
+}
+
+/// Where a page starts and how long it is.
+#[derive(Debug, Clone)]
+pub struct PageParams {
+    pub limit: u64,
+    /// Items with a sort key strictly greater than this come next.
+    pub after: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched in key order.
+    pub fn from_rows(mut rows: Vec<T>, params: &PageParams, key: impl Fn(&T) -> String) -> Self {
+        let more = rows.len() as u64 > params.limit;
+        rows.truncate(params.limit as usize);
+        let next_after = if more { rows.last().map(key) } else { None };
+        Page { items: rows, next_after }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next_after: self.next_after }
+    }
+}
+
+/// A short required name (1..=200 characters, trimmed).
+pub fn required_name(field: &str, value: &str) -> Result<String, FieldError> {
+    crate::domain::required_text(field, value, 200)
+}

@@ -1,0 +1,166 @@
+//! `spawn_app()`: the real server on port 0 over a fresh database: a SQLite
+//! file in a temporary folder, or, when `DEVPULSE_TEST_POSTGRES_URL` is set,
+//! a fresh PostgreSQL database per test.
+
+use actix_web::web;
+use devpulse::config::Config;
+use devpulse::startup::{self, AppState};
+use devpulse::{db, store};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use std::io::Write;
+use std::sync::Once;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: web::Data<AppState>,
+    /// A live API token.
+    pub token: String,
+    #[allow(dead_code)]
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A fresh, migrated, empty database; returns its URL and the folder that
+/// holds it (SQLite) or scratch files (PostgreSQL).
+pub async fn fresh_database() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match std::env::var("DEVPULSE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        Some(base) => {
+            let name = format!("devpulse_t_{}", uuid::Uuid::new_v4().simple());
+            let admin = db::connect(&base).await.expect("connect to DEVPULSE_TEST_POSTGRES_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            with_database_name(&base, &name)
+        }
+        None => {
+            static NOTE: Once = Once::new();
+            NOTE.call_once(|| {
+                // Written past the test harness's capture, so it shows in the output.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: DEVPULSE_TEST_POSTGRES_URL is not set; these tests run on SQLite only"
+                );
+            });
+            format!("sqlite://{}?mode=rwc", dir.path().join("devpulse.db").display())
+        }
+    };
+    (url, dir)
+}
+
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let head = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{head}/{name}?{q}"),
+        None => format!("{head}/{name}"),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (database_url, dir) = fresh_database().await;
+    let db = db::connect(&database_url).await.expect("open test database");
+    db::migrate(&db).await.expect("migrate");
+    spawn_on(db, database_url, dir, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the demo organisation loaded.
+pub async fn spawn_demo_app() -> TestApp {
+    let app = spawn_app().await;
+    devpulse::demo::load(&app.state.db, &devpulse::demo::Options::default(), false).await.expect("demo");
+    app
+}
+
+pub async fn spawn_on(
+    db: DatabaseConnection,
+    database_url: String,
+    dir: tempfile::TempDir,
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    let mut config = Config::with_database(&database_url);
+    config.base_url = format!("https://devpulse.test:{port}");
+    config.mail_dir = dir.path().join("mail");
+    tweak(&mut config);
+    let (_, token) = store::tokens::create(&db, "tests").await.expect("token");
+    let state = web::Data::new(AppState::new(db, config).await.expect("state"));
+    let server = startup::serve(state.clone(), listener, 1, false).expect("server");
+    tokio::spawn(server);
+    TestApp {
+        address,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        state,
+        token,
+        database_url,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(&self.token)
+    }
+
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path)).bearer_auth(&self.token).json(body)
+    }
+
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.delete(self.url(path)).bearer_auth(&self.token)
+    }
+
+    /// Runs a query returning one integer.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let db = &self.state.db;
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string()))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("an integer")
+    }
+
+    /// The column names of a table, from the database itself.
+    pub async fn columns(&self, table: &str) -> Vec<String> {
+        let db = &self.state.db;
+        let sql = match db.get_database_backend() {
+            DbBackend::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+            _ => format!(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_name = '{table}' \
+                 AND table_schema = current_schema() ORDER BY ordinal_position"
+            ),
+        };
+        let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("columns");
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    }
+
+    /// Adds a team through the API.
+    pub async fn create_team(&self, slug: &str) {
+        let res = self
+            .post("/api/v1/teams", &serde_json::json!({"slug": slug, "name": format!("Team {slug}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "creating team {slug}");
+    }
+}
+
+#[test]
+fn database_names_are_swapped() {
+    assert_eq!(with_database_name("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database_name("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    assert_eq!(with_database_name("postgres://u@h", "x"), "postgres://u@h/x");
+}

@@ -1,0 +1,11 @@
+//! The one integration-test binary: every test starts the real server on
+//! port 0 over a fresh database (SQLite, or PostgreSQL when
+//! DEVPULSE_TEST_POSTGRES_URL is set).
+
+mod areas;
+mod cli;
+mod demo;
+mod health;
+mod helpers;
+mod schema;
+mod teams;
