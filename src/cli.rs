@@ -77,6 +77,10 @@ pub struct ServeArgs {
     /// Signs session cookies; generated and stored in the database when unset
     #[arg(long, env = "DEVPULSE_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Seconds between scheduler and mailer passes
+    #[arg(long, env = "DEVPULSE_TICK_SECONDS", default_value_t = config::DEFAULT_TICK_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub tick_seconds: u64,
 }
 
 #[derive(Debug, Args)]
@@ -280,6 +284,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         mail_from: args.mail_from,
         anonymity_k: global.anonymity_k,
         secret_key: args.secret_key,
+        tick: std::time::Duration::from_secs(args.tick_seconds),
     };
     let db = open(global).await?;
     if args.demo && demo::is_empty(&db).await? {
@@ -293,8 +298,13 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let state = actix_web::web::Data::new(state);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let server = startup::serve(state.clone(), listener, workers, true).map_err(|e| CliError::Failed(e.to_string()))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(crate::worker::run(state.clone(), state.config.tick, stopped));
     tracing::info!("devpulse serving http://{addr}");
-    server.await.map_err(|e| CliError::Failed(format!("server: {e}")))?;
+    let served = server.await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    served.map_err(|e| CliError::Failed(format!("server: {e}")))?;
     state.db.clone().close().await.map_err(|e| CliError::Failed(e.to_string()))?;
     tracing::info!("devpulse stopped");
     Ok(())

@@ -16,6 +16,8 @@ pub struct Config {
     pub anonymity_k: u32,
     /// Signs session cookies; generated and stored in the database when unset.
     pub secret_key: Option<String>,
+    /// How often the scheduler and the mailer run inside `serve`.
+    pub tick: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -25,6 +27,7 @@ pub const DEFAULT_MAIL_DIR: &str = "mail";
 pub const DEFAULT_MAIL_FROM: &str = "devpulse <devpulse@localhost>";
 pub const DEFAULT_K: u32 = 5;
 pub const MIN_K: u32 = 3;
+pub const DEFAULT_TICK_SECONDS: u64 = 15;
 
 impl Config {
     /// Defaults of interface.md with the given database.
@@ -38,6 +41,7 @@ impl Config {
             mail_from: DEFAULT_MAIL_FROM.into(),
             anonymity_k: DEFAULT_K,
             secret_key: None,
+            tick: std::time::Duration::from_secs(DEFAULT_TICK_SECONDS),
         }
     }
 }

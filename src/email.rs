@@ -12,6 +12,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("emails/welcome/subject.txt", include_str!("../templates/emails/welcome/subject.txt")),
     ("emails/welcome/body.txt", include_str!("../templates/emails/welcome/body.txt")),
     ("emails/welcome/body.html", include_str!("../templates/emails/welcome/body.html")),
+    ("emails/invitation/subject.txt", include_str!("../templates/emails/invitation/subject.txt")),
+    ("emails/invitation/body.txt", include_str!("../templates/emails/invitation/body.txt")),
+    ("emails/invitation/body.html", include_str!("../templates/emails/invitation/body.html")),
+    ("emails/reminder/subject.txt", include_str!("../templates/emails/reminder/subject.txt")),
+    ("emails/reminder/body.txt", include_str!("../templates/emails/reminder/body.txt")),
+    ("emails/reminder/body.html", include_str!("../templates/emails/reminder/body.html")),
+    ("emails/friction_followup/subject.txt", include_str!("../templates/emails/friction_followup/subject.txt")),
+    ("emails/friction_followup/body.txt", include_str!("../templates/emails/friction_followup/body.txt")),
+    ("emails/friction_followup/body.html", include_str!("../templates/emails/friction_followup/body.html")),
 ];
 
 /// One email, rendered: the subject line and both bodies.
@@ -71,6 +80,47 @@ impl Emails {
         ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
         self.render("welcome", ctx)
     }
+
+    /// The invitation to a survey cycle (or, with `reminder`, the reminder).
+    pub fn invitation(
+        &self,
+        survey_title: &str,
+        closes_on: chrono::NaiveDate,
+        invitation_token: &str,
+        member_token: &str,
+        reminder: bool,
+    ) -> Result<RenderedEmail, tera::Error> {
+        let mut ctx = Context::new();
+        ctx.insert("survey_title", survey_title);
+        ctx.insert("closes_on", &closes_on.format("%A %-d %B %Y").to_string());
+        ctx.insert("survey_url", &self.link(&format!("/s/{invitation_token}")));
+        ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
+        self.render(if reminder { "reminder" } else { "invitation" }, ctx)
+    }
+
+    /// The follow-up a reporter gets when their friction report changes.
+    pub fn friction_followup(&self, f: &FrictionFollowUp<'_>) -> Result<RenderedEmail, tera::Error> {
+        let mut ctx = Context::new();
+        ctx.insert("title", f.title);
+        ctx.insert("headline", f.headline);
+        ctx.insert("change", f.change);
+        ctx.insert("roadmap_title", &f.roadmap.map(|r| r.0));
+        ctx.insert("roadmap_status", &f.roadmap.map(|r| r.1));
+        ctx.insert("page_url", &self.link(&format!("/p/{}", f.member_token)));
+        self.render("friction_followup", ctx)
+    }
+}
+
+/// What changed about a followed friction report.
+pub struct FrictionFollowUp<'a> {
+    pub title: &'a str,
+    /// Short, for the subject: "now planned".
+    pub headline: &'a str,
+    /// A sentence: "Its status changed from new to planned."
+    pub change: &'a str,
+    /// (title, status) of the linked roadmap item.
+    pub roadmap: Option<(&'a str, &'a str)>,
+    pub member_token: &'a str,
 }
 
 /// `devpulse <devpulse@example.org>` → `example.org`.
@@ -97,6 +147,38 @@ mod tests {
         insta::assert_snapshot!("welcome_subject", email.subject);
         insta::assert_snapshot!("welcome_text", email.text);
         insta::assert_snapshot!("welcome_html", email.html);
+    }
+
+    #[test]
+    fn invitation_and_reminder_snapshots() {
+        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5).unwrap();
+        let closes = chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
+        let inv = emails.invitation("DevEx <check-in>", closes, "INVTOKEN", "MEMBERTOKEN", false).unwrap();
+        assert!(inv.text.contains("https://devpulse.example.org/s/INVTOKEN"));
+        assert!(inv.html.contains("href=\"https://devpulse.example.org/s/INVTOKEN\""));
+        assert!(inv.html.contains("DevEx &lt;check-in&gt;"));
+        insta::assert_snapshot!("invitation_subject", inv.subject);
+        insta::assert_snapshot!("invitation_text", inv.text);
+        insta::assert_snapshot!("invitation_html", inv.html);
+        let rem = emails.invitation("DevEx check-in", closes, "INVTOKEN", "MEMBERTOKEN", true).unwrap();
+        insta::assert_snapshot!("reminder_subject", rem.subject);
+        insta::assert_snapshot!("reminder_text", rem.text);
+    }
+
+    #[test]
+    fn friction_followup_snapshot() {
+        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5).unwrap();
+        let f = FrictionFollowUp {
+            title: "CI queue <30 min>",
+            headline: "now planned",
+            change: "Its status changed from triaged to planned.",
+            roadmap: Some(("Faster CI runners", "planned")),
+            member_token: "MEMBERTOKEN",
+        };
+        let email = emails.friction_followup(&f).unwrap();
+        assert!(email.html.contains("CI queue &lt;30 min&gt;"));
+        insta::assert_snapshot!("friction_followup_subject", email.subject);
+        insta::assert_snapshot!("friction_followup_text", email.text);
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //! - [`email`]: rendering emails from `templates/emails/` into the outbox.
 //! - [`demo`]: the deterministic demo organisation.
 //! - [`db`]: opening SQLite/PostgreSQL and migrating.
+//! - [`worker`]: the periodic loop in `serve`: [`store::cycles::run_due`] and the [`mailer`].
+//! - [`mailer`]: drains the email outbox to SMTP or `.eml` files.
+//! - [`pages`]: server-rendered HTML pages (tera), one renderer for all.
 //! - [`telemetry`]: logs, request ids, Prometheus metrics.
 
 pub mod cli;
@@ -22,7 +25,10 @@ pub mod domain;
 pub mod email;
 pub mod entities;
 pub mod error;
+pub mod mailer;
+pub mod pages;
 pub mod routes;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod worker;

@@ -5,6 +5,8 @@
 use crate::config::Config;
 use crate::email::Emails;
 use crate::error::{path_error, query_error};
+use crate::mailer::Mailer;
+use crate::pages::Pages;
 use crate::routes::{self, openapi};
 use crate::store;
 use crate::telemetry;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub emails: Emails,
     pub metrics: PrometheusHandle,
     pub secret_key: String,
+    pub mailer: Mailer,
+    pub pages: Pages,
 }
 
 /// Why the application could not start.
@@ -51,7 +55,10 @@ impl AppState {
             Some(k) => k.clone(),
             None => store::settings::get_or_init(&db, "secret_key", || store::random_token(64)).await?,
         };
-        Ok(AppState { db, config, emails, metrics: telemetry::metrics_handle(), secret_key })
+        let mailer =
+            Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from).map_err(StartError::Config)?;
+        let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
+        Ok(AppState { db, config, emails, metrics: telemetry::metrics_handle(), secret_key, mailer, pages })
     }
 }
 
@@ -81,6 +88,7 @@ pub fn serve(
             .into_app()
             .app_data(document.clone())
             .configure(routes::health::configure)
+            .configure(routes::pages::configure)
             .route("/api/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(not_found))
             .wrap(from_fn(telemetry::observe))

@@ -14,7 +14,7 @@ pub struct TemplateQuestion {
 
 pub const TITLE: &str = "Developer experience check-in";
 pub const DESCRIPTION: &str = "Three minutes, once a quarter: how satisfied are you with the things that \
-shape your working day? Answers are anonymous and only shown for groups of at least k people.";
+shape your working day? Answers are anonymous, and only shown for groups large enough that no one can be singled out.";
 
 const fn likert(area_id: &'static str, prompt: &'static str) -> TemplateQuestion {
     TemplateQuestion { kind: QuestionKind::Likert5, area_id: Some(area_id), prompt, required: true }

@@ -55,6 +55,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            if std::str::from_utf8(&body).is_err() {
+                return Err(ApiError::invalid("body", "is not valid UTF-8"));
+            }
             parse_json(&body).map(ApiJson)
         })
     }

@@ -6,11 +6,17 @@ pub mod areas;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod pages;
+pub mod responses;
+pub mod surveys;
 pub mod teams;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Everything under `/api/v1`.
 pub fn api_v1(cfg: &mut ServiceConfig) {
-    cfg.configure(teams::configure).configure(areas::configure);
+    cfg.configure(teams::configure)
+        .configure(areas::configure)
+        .configure(surveys::configure)
+        .configure(responses::configure);
 }

@@ -17,6 +17,8 @@ use utoipa::{
     tags(
         (name = "teams", description = "Teams and their members"),
         (name = "areas", description = "Pain-point areas shared by survey items and friction reports"),
+        (name = "surveys", description = "Surveys, their cycles and participation"),
+        (name = "responses", description = "Anonymous survey responses"),
     )
 )]
 pub struct ApiDoc;

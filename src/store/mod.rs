@@ -4,8 +4,13 @@
 pub mod admins;
 pub mod areas;
 pub mod audit;
+pub mod cycles;
+pub mod invitations;
+pub mod members;
 pub mod outbox;
+pub mod responses;
 pub mod settings;
+pub mod surveys;
 pub mod teams;
 pub mod tokens;
 

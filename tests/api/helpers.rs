@@ -65,10 +65,15 @@ fn with_database_name(url: &str, name: &str) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with a change to the configuration (e.g. an SMTP server).
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (database_url, dir) = fresh_database().await;
     let db = db::connect(&database_url).await.expect("open test database");
     db::migrate(&db).await.expect("migrate");
-    spawn_on(db, database_url, dir, |_| {}).await
+    spawn_on(db, database_url, dir, tweak).await
 }
 
 /// Like [`spawn_app`], with the demo organisation loaded.
@@ -120,6 +125,29 @@ impl TestApp {
 
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.delete(self.url(path)).bearer_auth(&self.token)
+    }
+
+    /// One scheduler and mailer pass, as if the clock read `now`.
+    pub async fn tick(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> (devpulse::store::cycles::Tick, devpulse::mailer::Drained) {
+        devpulse::worker::tick_once(&self.state, now).await
+    }
+
+    /// Adds members `prefix1@x.io` .. `prefixN@x.io` to a team.
+    pub async fn add_members(&self, team: &str, prefix: &str, n: usize) {
+        for i in 1..=n {
+            let res = self
+                .post(
+                    &format!("/api/v1/teams/{team}/members"),
+                    &serde_json::json!({"email": format!("{prefix}{i}@x.io")}),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+        }
     }
 
     /// Runs a query returning one integer.

@@ -3,9 +3,12 @@
 //! DEVPULSE_TEST_POSTGRES_URL is set).
 
 mod areas;
+mod browser;
 mod cli;
 mod demo;
 mod health;
 mod helpers;
 mod schema;
+mod smtp;
+mod surveys;
 mod teams;

@@ -1,0 +1,180 @@
+//! The mailer: drains the email outbox through SMTP (`DEVPULSE_SMTP_URL`) or
+//! into `.eml` files (`DEVPULSE_MAIL_DIR`). Each email is claimed with a
+//! conditional update before it is sent, so several instances never send one
+//! twice; temporary failures are retried with exponential backoff, permanent
+//! ones are marked failed with the reason. Nothing is deleted.
+
+use crate::entities::outbox_email;
+use crate::store::{StoreResult, outbox};
+use chrono::{DateTime, Duration, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+use std::path::Path;
+
+/// Attempts before an email is given up as failed.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// How long a claimed email stays locked to one instance.
+const LOCK: Duration = Duration::minutes(2);
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Sends queued emails.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    /// Who holds a claim, for the `locked_by` column.
+    instance: String,
+}
+
+/// What one drain did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Drained {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// The wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... capped at 1 h.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+enum Failure {
+    Temporary(String),
+    Permanent(String),
+}
+
+impl Mailer {
+    /// Builds the mailer: SMTP when `smtp_url` is set, otherwise `.eml` files in `mail_dir`.
+    pub fn new(smtp_url: Option<&str>, mail_dir: &Path, mail_from: &str) -> Result<Self, String> {
+        let from: Mailbox = mail_from.parse().map_err(|e| format!("DEVPULSE_MAIL_FROM {mail_from:?}: {e}"))?;
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("DEVPULSE_SMTP_URL {url:?}: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(15)))
+                    .build(),
+            ),
+            None => {
+                std::fs::create_dir_all(mail_dir)
+                    .map_err(|e| format!("DEVPULSE_MAIL_DIR {}: {e}", mail_dir.display()))?;
+                Transport::Files(AsyncFileTransport::new(mail_dir))
+            }
+        };
+        Ok(Mailer { transport, from, instance: uuid::Uuid::new_v4().simple().to_string() })
+    }
+
+    fn message(&self, e: &outbox_email::Model) -> Result<Message, Failure> {
+        let to: Mailbox = e.to_addr.parse().map_err(|err| Failure::Permanent(format!("bad recipient: {err}")))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(e.subject.clone())
+            .message_id(Some(e.message_id.clone()))
+            .multipart(MultiPart::alternative_plain_html(e.body_text.clone(), e.body_html.clone()))
+            .map_err(|err| Failure::Permanent(format!("cannot build the message: {err}")))
+    }
+
+    async fn send(&self, e: &outbox_email::Model) -> Result<(), Failure> {
+        let message = self.message(e)?;
+        match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|err| {
+                if err.is_permanent() {
+                    Failure::Permanent(err.to_string())
+                } else {
+                    Failure::Temporary(err.to_string())
+                }
+            }),
+            Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|err| Failure::Temporary(err.to_string())),
+        }
+    }
+
+    /// Sends every email due at `now`; returns what happened.
+    pub async fn drain(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> StoreResult<Drained> {
+        let mut done = Drained::default();
+        let mut tried = std::collections::HashSet::new();
+        loop {
+            let due = outbox_email::Entity::find()
+                .filter(outbox_email::Column::Status.eq(outbox::QUEUED))
+                .filter(outbox_email::Column::NextAttemptAt.lte(now))
+                .filter(unlocked(now))
+                .order_by_asc(outbox_email::Column::NextAttemptAt)
+                .limit(50)
+                .all(db)
+                .await?;
+            let due: Vec<_> = due.into_iter().filter(|e| !tried.contains(&e.email_id)).collect();
+            if due.is_empty() {
+                return Ok(done);
+            }
+            for e in due {
+                tried.insert(e.email_id.clone());
+                let claimed = outbox_email::Entity::update_many()
+                    .col_expr(outbox_email::Column::LockedBy, Expr::value(self.instance.clone()))
+                    .col_expr(outbox_email::Column::LockedUntil, Expr::value(now + LOCK))
+                    .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
+                    .filter(outbox_email::Column::Status.eq(outbox::QUEUED))
+                    .filter(unlocked(now))
+                    .exec(db)
+                    .await?;
+                if claimed.rows_affected != 1 {
+                    continue;
+                }
+                let attempts = e.attempts + 1;
+                let update = outbox_email::Entity::update_many()
+                    .col_expr(outbox_email::Column::Attempts, Expr::value(attempts))
+                    .col_expr(outbox_email::Column::LockedBy, Expr::value(Option::<String>::None))
+                    .col_expr(outbox_email::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                    .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()));
+                let update = match self.send(&e).await {
+                    Ok(()) => {
+                        done.sent += 1;
+                        update
+                            .col_expr(outbox_email::Column::Status, Expr::value(outbox::SENT))
+                            .col_expr(outbox_email::Column::SentAt, Expr::value(Utc::now()))
+                            .col_expr(outbox_email::Column::LastError, Expr::value(Option::<String>::None))
+                    }
+                    Err(Failure::Temporary(reason)) if attempts < MAX_ATTEMPTS => {
+                        tracing::warn!(email_id = %e.email_id, attempts, %reason, "email not sent; will retry");
+                        done.retrying += 1;
+                        update
+                            .col_expr(outbox_email::Column::NextAttemptAt, Expr::value(now + backoff(attempts)))
+                            .col_expr(outbox_email::Column::LastError, Expr::value(reason))
+                    }
+                    Err(Failure::Temporary(reason) | Failure::Permanent(reason)) => {
+                        tracing::error!(email_id = %e.email_id, attempts, %reason, "email failed for good");
+                        done.failed += 1;
+                        update
+                            .col_expr(outbox_email::Column::Status, Expr::value(outbox::FAILED))
+                            .col_expr(outbox_email::Column::LastError, Expr::value(reason))
+                    }
+                };
+                update.exec(db).await?;
+            }
+        }
+    }
+}
+
+fn unlocked(now: DateTime<Utc>) -> Condition {
+    Condition::any().add(outbox_email::Column::LockedUntil.is_null()).add(outbox_email::Column::LockedUntil.lt(now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(4), Duration::seconds(240));
+        assert_eq!(backoff(8), Duration::seconds(3600));
+        assert_eq!(backoff(100), Duration::seconds(3600));
+    }
+}

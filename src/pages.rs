@@ -1,0 +1,65 @@
+//! Server-rendered pages. Templates live in `templates/` (a base layout with
+//! blocks, partials for repeated pieces) and are compiled into the binary.
+//! Every page works without JavaScript; HTML is escaped by default.
+
+use actix_web::{HttpResponse, http::StatusCode};
+use tera::{Context, Tera};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("partials/error_summary.html", include_str!("../templates/partials/error_summary.html")),
+    ("partials/question.html", include_str!("../templates/partials/question.html")),
+    ("pages/survey.html", include_str!("../templates/pages/survey.html")),
+    ("pages/notice.html", include_str!("../templates/pages/notice.html")),
+    ("pages/member.html", include_str!("../templates/pages/member.html")),
+];
+
+/// Renders pages.
+pub struct Pages {
+    tera: Tera,
+    k: u32,
+}
+
+impl Pages {
+    pub fn new(k: u32) -> Result<Self, tera::Error> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        tera.autoescape_on(vec![".html"]);
+        Ok(Pages { tera, k })
+    }
+
+    /// Renders `name` into an HTML response with `status`.
+    pub fn page(&self, status: StatusCode, name: &str, mut ctx: Context) -> HttpResponse {
+        ctx.insert("k", &self.k);
+        match self.tera.render(name, &ctx) {
+            Ok(html) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .insert_header(("Cache-Control", "no-store"))
+                .body(html),
+            Err(e) => {
+                tracing::error!(template = name, error = ?e, "page did not render");
+                HttpResponse::InternalServerError().content_type("text/plain").body("Something went wrong on our side.")
+            }
+        }
+    }
+
+    /// A page with a heading, a sentence and an optional link.
+    pub fn notice(&self, status: StatusCode, heading: &str, message: &str, link: Option<(&str, &str)>) -> HttpResponse {
+        let mut ctx = Context::new();
+        ctx.insert("heading", heading);
+        ctx.insert("message", message);
+        ctx.insert("link_href", &link.map(|l| l.0));
+        ctx.insert("link_text", &link.map(|l| l.1));
+        self.page(status, "pages/notice.html", ctx)
+    }
+
+    /// The plain 404 page.
+    pub fn not_found(&self) -> HttpResponse {
+        self.notice(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "This link does not lead anywhere. If it came in an email, check that it was copied whole.",
+            None,
+        )
+    }
+}

@@ -1,0 +1,324 @@
+//! The respondent's pages: the survey form at `/s/{token}`, the thank-you
+//! page, and the member's own page at `/p/{member_token}`.
+
+use crate::domain::{Dimension, QuestionKind};
+use crate::startup::AppState;
+use crate::store::responses::{self, AnswerIn, Invited, Problem, SubmitError};
+use crate::store::{self, invitations};
+use actix_web::{HttpResponse, http::StatusCode, web};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use tera::Context;
+
+/// Largest form body accepted.
+const FORM_LIMIT: usize = 64 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/thanks", web::get().to(thanks))
+        .service(
+            web::resource("/s/{token}")
+                .app_data(web::PayloadConfig::new(FORM_LIMIT))
+                .route(web::get().to(show_survey))
+                .route(web::post().to(submit_survey)),
+        )
+        .route("/p/{member_token}", web::get().to(member_page));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+#[derive(Serialize)]
+struct Opt {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct QView {
+    id: String,
+    number: usize,
+    kind: String,
+    prompt: String,
+    required: bool,
+    options: Vec<Opt>,
+    value: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Section {
+    title: String,
+    questions: Vec<QView>,
+}
+
+#[derive(Serialize)]
+struct ProblemView {
+    anchor: String,
+    message: String,
+}
+
+const LIKERT: [&str; 5] = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"];
+
+fn section_title(d: Dimension) -> &'static str {
+    match d {
+        Dimension::FeedbackLoops => "Feedback loops",
+        Dimension::CognitiveLoad => "Cognitive load",
+        Dimension::FlowState => "Flow state",
+        Dimension::Other => "More about your work",
+    }
+}
+
+/// The form's sections: likert items grouped by their area's dimension, then
+/// the rest, with what the person gave (`given`) and the errors.
+fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Problem]) -> Vec<Section> {
+    let dimension_of: HashMap<&str, Dimension> = inv
+        .areas
+        .iter()
+        .map(|a| (a.area_id.as_str(), Dimension::parse("dimension", &a.dimension).unwrap_or(Dimension::Other)))
+        .collect();
+    let mut out: Vec<Section> = Vec::new();
+    for (i, q) in inv.survey.questions.iter().enumerate() {
+        let kind = QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text);
+        let title = match (kind, q.area_id.as_deref().and_then(|a| dimension_of.get(a))) {
+            (QuestionKind::Likert5, Some(d)) => section_title(*d),
+            _ => "Priorities and time",
+        };
+        let values = given.get(&q.question_id).cloned().unwrap_or_default();
+        let first = values.first().cloned().unwrap_or_default();
+        let options = match kind {
+            QuestionKind::Likert5 => (1..=5)
+                .map(|v| Opt {
+                    value: v.to_string(),
+                    label: format!("{v} {}", LIKERT[v - 1]),
+                    checked: first == v.to_string(),
+                })
+                .collect(),
+            QuestionKind::Nps => (0..=10)
+                .map(|v| Opt { value: v.to_string(), label: v.to_string(), checked: first == v.to_string() })
+                .collect(),
+            QuestionKind::PriorityPick => inv
+                .areas
+                .iter()
+                .map(|a| Opt { value: a.area_id.clone(), label: a.name.clone(), checked: values.contains(&a.area_id) })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let view = QView {
+            id: q.question_id.clone(),
+            number: i + 1,
+            kind: kind.as_str().to_string(),
+            prompt: q.prompt.clone(),
+            required: q.required,
+            options,
+            value: first,
+            error: problems
+                .iter()
+                .find(|p| p.question_id.as_deref() == Some(&q.question_id))
+                .map(|p| p.message.clone()),
+        };
+        match out.iter_mut().find(|s| s.title == title) {
+            Some(s) => s.questions.push(view),
+            None => out.push(Section { title: title.to_string(), questions: vec![view] }),
+        }
+    }
+    out
+}
+
+fn form_page(
+    state: &AppState,
+    token: &str,
+    inv: &Invited,
+    given: &HashMap<String, Vec<String>>,
+    problems: &[Problem],
+) -> HttpResponse {
+    let mut ctx = Context::new();
+    ctx.insert("title", &inv.survey.survey.title);
+    ctx.insert("description", &inv.survey.survey.description);
+    ctx.insert("token", token);
+    ctx.insert("closes_on", &inv.cycle.closes_on.format("%-d %B %Y").to_string());
+    ctx.insert("sections", &sections(inv, given, problems));
+    let views: Vec<ProblemView> = problems
+        .iter()
+        .map(|p| ProblemView {
+            anchor: p.question_id.as_ref().map(|q| format!("q-{q}")).unwrap_or_else(|| "main".into()),
+            message: match p
+                .question_id
+                .as_ref()
+                .and_then(|q| inv.survey.questions.iter().position(|x| &x.question_id == q))
+            {
+                Some(n) => format!("Question {}: {}", n + 1, p.message),
+                None => p.message.clone(),
+            },
+        })
+        .collect();
+    ctx.insert("problems", &views);
+    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    state.pages.page(status, "pages/survey.html", ctx)
+}
+
+fn already_answered(state: &AppState) -> HttpResponse {
+    state.pages.notice(
+        StatusCode::CONFLICT,
+        "Already answered",
+        "This survey link has already been used. Thank you for taking part.",
+        None,
+    )
+}
+
+fn closed(state: &AppState) -> HttpResponse {
+    state.pages.notice(
+        StatusCode::GONE,
+        "This survey has closed",
+        "This survey no longer takes answers. The next one will arrive by email.",
+        None,
+    )
+}
+
+fn store_failure(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
+    tracing::error!(error = %e, "survey page");
+    state.pages.notice(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Please try again",
+        "We could not reach our database just now. Nothing was lost: try again in a minute.",
+        None,
+    )
+}
+
+async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    match responses::find(&state.db, &token).await {
+        Ok(inv) if inv.invitation.used => already_answered(&state),
+        Ok(inv) if !inv.is_open(today()) => closed(&state),
+        Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[]),
+        Err(SubmitError::UnknownToken) => state.pages.not_found(),
+        Err(e) => store_failure(&state, &format!("{e:?}")),
+    }
+}
+
+/// Turns the urlencoded form into answers; a field that is not a number where
+/// one is needed becomes a problem.
+fn answers_from_form(inv: &Invited, given: &HashMap<String, Vec<String>>) -> (Vec<AnswerIn>, Vec<Problem>) {
+    let mut answers = Vec::new();
+    let mut problems = Vec::new();
+    for q in &inv.survey.questions {
+        let Some(values) = given.get(&q.question_id) else { continue };
+        let kind = QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text);
+        let first = values.first().map(|v| v.trim()).unwrap_or("");
+        let mut a = AnswerIn { question_id: q.question_id.clone(), ..Default::default() };
+        match kind {
+            QuestionKind::PriorityPick => {
+                let picks: Vec<String> = values.iter().filter(|v| !v.is_empty()).cloned().collect();
+                if picks.is_empty() {
+                    continue;
+                }
+                a.choices = Some(picks);
+            }
+            QuestionKind::Text => {
+                if first.is_empty() {
+                    continue;
+                }
+                a.text = Some(values[0].clone());
+            }
+            _ => {
+                if first.is_empty() {
+                    continue;
+                }
+                match first.replace(',', ".").parse::<f64>() {
+                    Ok(v) => a.value = Some(v),
+                    Err(_) => {
+                        problems.push(Problem {
+                            field: q.question_id.clone(),
+                            question_id: Some(q.question_id.clone()),
+                            message: "enter a number".into(),
+                        });
+                        continue;
+                    }
+                }
+            }
+        }
+        answers.push(a);
+    }
+    (answers, problems)
+}
+
+async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, body: web::Bytes) -> HttpResponse {
+    let inv = match responses::find(&state.db, &token).await {
+        Ok(inv) => inv,
+        Err(SubmitError::UnknownToken) => return state.pages.not_found(),
+        Err(e) => return store_failure(&state, &format!("{e:?}")),
+    };
+    if inv.invitation.used {
+        return already_answered(&state);
+    }
+    if !inv.is_open(today()) {
+        return closed(&state);
+    }
+    let Ok(text) = std::str::from_utf8(&body) else {
+        let problem =
+            Problem { field: "body".into(), question_id: None, message: "the form was not valid UTF-8 text".into() };
+        return form_page(&state, &token, &inv, &HashMap::new(), &[problem]);
+    };
+    let mut given: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+        if let Some(qid) = k.strip_prefix("q_") {
+            given.entry(qid.to_string()).or_default().push(v.into_owned());
+        }
+    }
+    let (answers, mut problems) = answers_from_form(&inv, &given);
+    if problems.is_empty() {
+        match responses::submit(&state.db, &token, &answers, today()).await {
+            Ok(()) => return HttpResponse::SeeOther().insert_header(("Location", "/thanks")).finish(),
+            Err(SubmitError::Invalid(p)) => problems = p,
+            Err(SubmitError::AlreadyAnswered) => return already_answered(&state),
+            Err(SubmitError::Closed) => return closed(&state),
+            Err(SubmitError::UnknownToken) => return state.pages.not_found(),
+            Err(SubmitError::Store(e)) => return store_failure(&state, &e),
+        }
+    }
+    form_page(&state, &token, &inv, &given, &problems)
+}
+
+async fn thanks(state: web::Data<AppState>) -> HttpResponse {
+    state.pages.notice(
+        StatusCode::OK,
+        "Thank you",
+        "Your answers are stored, without your name and without your link. Results appear once the survey \
+         has closed, and only for groups of enough people that no one can be singled out.",
+        None,
+    )
+}
+
+#[derive(Serialize)]
+struct SurveyLink {
+    title: String,
+    href: String,
+    closes_on: String,
+    answered: bool,
+}
+
+async fn member_page(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    let member = match store::members::by_token(&state.db, &token).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return state.pages.not_found(),
+        Err(e) => return store_failure(&state, &e),
+    };
+    let open = match store::members::open_invitations(&state.db, &member.member.member_id, today()).await {
+        Ok(o) => o,
+        Err(e) => return store_failure(&state, &e),
+    };
+    let surveys: Vec<SurveyLink> = open
+        .into_iter()
+        .map(|o| SurveyLink {
+            title: o.survey_title,
+            href: format!("/s/{}", invitations::token_for(&state.secret_key, &o.invitation_id)),
+            closes_on: o.closes_on.format("%-d %B %Y").to_string(),
+            answered: o.used,
+        })
+        .collect();
+    let mut ctx = Context::new();
+    ctx.insert("team_name", &member.team_name);
+    ctx.insert("surveys", &surveys);
+    state.pages.page(StatusCode::OK, "pages/member.html", ctx)
+}

@@ -1,0 +1,477 @@
+//! Survey cycles: creating, opening (invitations and their emails), reminding,
+//! closing and scheduling the next one. Every transition is claimed with a
+//! conditional update inside the transaction that does its work, so several
+//! instances (or a restart half-way) never do anything twice.
+
+use super::surveys::{self, Cadence};
+use super::{StoreError, StoreResult, audit, invitations, new_id, outbox};
+use crate::domain::{CycleStatus, FieldError};
+use crate::email::Emails;
+use crate::entities::{cycle, cycle_team, invitation, member, survey, team};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What the email-sending parts of a transition need.
+pub struct Mailing<'a> {
+    pub emails: &'a Emails,
+    pub secret_key: &'a str,
+}
+
+/// A new cycle, parsed.
+pub struct NewCycle {
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    /// Team slugs; `None` means every team with an active member.
+    pub teams: Option<Vec<String>>,
+}
+
+/// Creates a cycle of a survey; one that opens today or earlier opens at once.
+pub async fn create(
+    db: &DatabaseConnection,
+    mailing: &Mailing<'_>,
+    actor: &str,
+    survey_id: &str,
+    new: NewCycle,
+    today: NaiveDate,
+) -> StoreResult<cycle::Model> {
+    if new.closes_on <= new.opens_on {
+        return Err(FieldError::new("closes_on", "must be after opens_on").into());
+    }
+    if new.closes_on <= today {
+        return Err(FieldError::new("closes_on", "must be after today: a cycle cannot be created closed").into());
+    }
+    let txn = db.begin().await?;
+    let survey = surveys::get(&txn, survey_id).await?;
+    let overlapping = cycle::Entity::find()
+        .filter(cycle::Column::SurveyId.eq(survey_id))
+        .filter(cycle::Column::Status.ne(CycleStatus::Closed.as_str()))
+        .filter(cycle::Column::OpensOn.lt(new.closes_on))
+        .filter(cycle::Column::ClosesOn.gt(new.opens_on))
+        .count(&txn)
+        .await?;
+    if overlapping > 0 {
+        return Err(StoreError::Conflict("another cycle of this survey overlaps these dates".into()));
+    }
+    let teams: Vec<team::Model> = match &new.teams {
+        Some(slugs) => {
+            if slugs.is_empty() {
+                return Err(FieldError::new("teams", "must name at least one team, or be left out for all").into());
+            }
+            let mut found = Vec::new();
+            for (i, slug) in slugs.iter().enumerate() {
+                let t = team::Entity::find()
+                    .filter(team::Column::Slug.eq(slug.as_str()))
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| FieldError::new(format!("teams[{i}]"), format!("unknown team {slug:?}")))?;
+                if !found.iter().any(|f: &team::Model| f.team_id == t.team_id) {
+                    found.push(t);
+                }
+            }
+            found
+        }
+        None => {
+            let with_members: Vec<String> = member::Entity::find()
+                .select_only()
+                .column(member::Column::TeamId)
+                .filter(member::Column::Active.eq(true))
+                .distinct()
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            team::Entity::find().filter(team::Column::TeamId.is_in(with_members)).all(&txn).await?
+        }
+    };
+    if teams.is_empty() {
+        return Err(FieldError::new("teams", "no team has active members to invite").into());
+    }
+    let row = insert_cycle(&txn, &survey.survey.survey_id, new.opens_on, new.closes_on, &teams).await?;
+    audit::record(
+        &txn,
+        actor,
+        "cycle.create",
+        "cycle",
+        &row.cycle_id,
+        json!({"survey_id": survey_id, "opens_on": row.opens_on, "closes_on": row.closes_on,
+               "teams": teams.iter().map(|t| t.slug.clone()).collect::<Vec<_>>()}),
+    )
+    .await?;
+    let row = if row.opens_on <= today { open(&txn, mailing, &row).await?.unwrap_or(row) } else { row };
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn insert_cycle(
+    txn: &DatabaseTransaction,
+    survey_id: &str,
+    opens_on: NaiveDate,
+    closes_on: NaiveDate,
+    teams: &[team::Model],
+) -> StoreResult<cycle::Model> {
+    let row = cycle::ActiveModel {
+        cycle_id: Set(new_id()),
+        survey_id: Set(survey_id.to_string()),
+        opens_on: Set(opens_on),
+        closes_on: Set(closes_on),
+        status: Set(CycleStatus::Scheduled.as_str().into()),
+        opened_at: Set(None),
+        closed_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    for t in teams {
+        cycle_team::ActiveModel { cycle_id: Set(row.cycle_id.clone()), team_id: Set(t.team_id.clone()) }
+            .insert(txn)
+            .await?;
+    }
+    Ok(row)
+}
+
+/// Opens a scheduled cycle: one invitation per active member of its teams,
+/// and their emails. `None` when another instance opened it first.
+async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model) -> StoreResult<Option<cycle::Model>> {
+    let now = Utc::now();
+    let claimed = cycle::Entity::update_many()
+        .col_expr(cycle::Column::Status, Expr::value(CycleStatus::Open.as_str()))
+        .col_expr(cycle::Column::OpenedAt, Expr::value(now))
+        .filter(cycle::Column::CycleId.eq(c.cycle_id.as_str()))
+        .filter(cycle::Column::Status.eq(CycleStatus::Scheduled.as_str()))
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    let survey = survey::Entity::find_by_id(c.survey_id.clone())
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
+    let team_ids: Vec<String> = cycle_team::Entity::find()
+        .filter(cycle_team::Column::CycleId.eq(c.cycle_id.as_str()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|ct| ct.team_id)
+        .collect();
+    let members = member::Entity::find()
+        .filter(member::Column::TeamId.is_in(team_ids))
+        .filter(member::Column::Active.eq(true))
+        .all(txn)
+        .await?;
+    for m in members {
+        let invitation_id = new_id();
+        let token = invitations::token_for(mailing.secret_key, &invitation_id);
+        invitation::ActiveModel {
+            invitation_id: Set(invitation_id),
+            cycle_id: Set(c.cycle_id.clone()),
+            member_id: Set(m.member_id.clone()),
+            team_id: Set(m.team_id.clone()),
+            token_hash: Set(invitations::hash_token(&token)),
+            used: Set(false),
+            reminders_sent: Set(0),
+            last_reminded_on: Set(None),
+        }
+        .insert(txn)
+        .await?;
+        let email = mailing
+            .emails
+            .invitation(&survey.title, c.closes_on, &token, &m.member_token, false)
+            .map_err(|e| StoreError::Internal(format!("rendering the invitation: {e}")))?;
+        outbox::enqueue(txn, "invitation", &m.email, email, mailing.emails.message_domain()).await?;
+    }
+    let mut opened = c.clone();
+    opened.status = CycleStatus::Open.as_str().into();
+    opened.opened_at = Some(now);
+    Ok(Some(opened))
+}
+
+/// Closes a cycle (scheduled or open) and schedules the survey's next one
+/// when it recurs. `None` when it was already closed.
+async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) -> StoreResult<Option<cycle::Model>> {
+    let claimed = cycle::Entity::update_many()
+        .col_expr(cycle::Column::Status, Expr::value(CycleStatus::Closed.as_str()))
+        .col_expr(cycle::Column::ClosedAt, Expr::value(Utc::now()))
+        .filter(cycle::Column::CycleId.eq(c.cycle_id.as_str()))
+        .filter(cycle::Column::Status.ne(CycleStatus::Closed.as_str()))
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(None);
+    }
+    let survey = survey::Entity::find_by_id(c.survey_id.clone())
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
+    let cadence = Cadence::from_row(&survey);
+    let later = cycle::Entity::find()
+        .filter(cycle::Column::SurveyId.eq(c.survey_id.as_str()))
+        .filter(cycle::Column::OpensOn.gt(c.opens_on))
+        .count(txn)
+        .await?;
+    if !survey.active || later > 0 {
+        return Ok(None);
+    }
+    let open_days = chrono::Duration::days(survey.open_days.max(1) as i64);
+    let mut next = cadence.next_after(c.opens_on);
+    // After a long pause, skip the cycles whose whole window already passed.
+    while let Some(d) = next {
+        if d + open_days > today {
+            break;
+        }
+        next = cadence.next_after(d);
+    }
+    let Some(opens_on) = next else { return Ok(None) };
+    let team_ids: Vec<String> = cycle_team::Entity::find()
+        .filter(cycle_team::Column::CycleId.eq(c.cycle_id.as_str()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|ct| ct.team_id)
+        .collect();
+    let teams = team::Entity::find().filter(team::Column::TeamId.is_in(team_ids)).all(txn).await?;
+    Ok(Some(insert_cycle(txn, &c.survey_id, opens_on, opens_on + open_days, &teams).await?))
+}
+
+/// Closes a cycle now (`POST /api/v1/cycles/{id}/close`).
+pub async fn close_now(
+    db: &DatabaseConnection,
+    actor: &str,
+    cycle_id: &str,
+    today: NaiveDate,
+) -> StoreResult<cycle::Model> {
+    let txn = db.begin().await?;
+    let c = get(&txn, cycle_id).await?;
+    if c.status == CycleStatus::Closed.as_str() {
+        return Err(StoreError::Conflict("this cycle is already closed".into()));
+    }
+    close(&txn, &c, today).await?;
+    audit::record(&txn, actor, "cycle.close", "cycle", cycle_id, json!({})).await?;
+    let closed = get(&txn, cycle_id).await?;
+    txn.commit().await?;
+    Ok(closed)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, cycle_id: &str) -> StoreResult<cycle::Model> {
+    cycle::Entity::find_by_id(cycle_id.to_string())
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no cycle {cycle_id:?}")))
+}
+
+/// Cycles of a survey, newest first.
+pub async fn of_survey(conn: &impl ConnectionTrait, survey_id: &str) -> StoreResult<Vec<cycle::Model>> {
+    Ok(cycle::Entity::find()
+        .filter(cycle::Column::SurveyId.eq(survey_id))
+        .order_by_desc(cycle::Column::OpensOn)
+        .all(conn)
+        .await?)
+}
+
+/// What one pass of the scheduler did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tick {
+    pub opened: usize,
+    pub closed: usize,
+    pub scheduled: usize,
+    pub reminded: usize,
+}
+
+/// One pass of the scheduler for `today`: open due cycles, close finished
+/// ones (scheduling the next), send due reminders. Safe to run on several
+/// instances at once and to repeat.
+pub async fn run_due(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate) -> StoreResult<Tick> {
+    let mut tick = Tick::default();
+    // Close first, so a cycle whose dates passed while we were down never opens.
+    let due_close = cycle::Entity::find()
+        .filter(cycle::Column::Status.ne(CycleStatus::Closed.as_str()))
+        .filter(cycle::Column::ClosesOn.lte(today))
+        .all(db)
+        .await?;
+    for c in due_close {
+        let txn = db.begin().await?;
+        let next = close(&txn, &c, today).await?;
+        txn.commit().await?;
+        tick.closed += 1;
+        tick.scheduled += usize::from(next.is_some());
+    }
+    let due_open = cycle::Entity::find()
+        .filter(cycle::Column::Status.eq(CycleStatus::Scheduled.as_str()))
+        .filter(cycle::Column::OpensOn.lte(today))
+        .all(db)
+        .await?;
+    for c in due_open {
+        let txn = db.begin().await?;
+        let opened = open(&txn, mailing, &c).await?;
+        txn.commit().await?;
+        tick.opened += usize::from(opened.is_some());
+    }
+    tick.reminded = remind(db, mailing, today).await?;
+    Ok(tick)
+}
+
+/// How many of a survey's reminder days have come by `today` within the cycle.
+fn reminders_due(reminder_days: &[u32], c: &cycle::Model, today: NaiveDate) -> i32 {
+    let day = (today - c.opens_on).num_days();
+    let length = (c.closes_on - c.opens_on).num_days();
+    reminder_days.iter().filter(|d| (**d as i64) <= day && (**d as i64) < length).count() as i32
+}
+
+/// Sends the reminders that are due, only to members who have not answered.
+async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate) -> StoreResult<usize> {
+    let open = cycle::Entity::find().filter(cycle::Column::Status.eq(CycleStatus::Open.as_str())).all(db).await?;
+    let mut sent = 0;
+    for c in open {
+        let survey = surveys::get(db, &c.survey_id).await?;
+        let due = reminders_due(&survey.reminder_days(), &c, today);
+        if due == 0 {
+            continue;
+        }
+        let pending = invitation::Entity::find()
+            .filter(invitation::Column::CycleId.eq(c.cycle_id.as_str()))
+            .filter(invitation::Column::Used.eq(false))
+            .filter(invitation::Column::RemindersSent.lt(due))
+            .all(db)
+            .await?;
+        for inv in pending {
+            let txn = db.begin().await?;
+            let claimed = invitation::Entity::update_many()
+                .col_expr(invitation::Column::RemindersSent, Expr::value(due))
+                .col_expr(invitation::Column::LastRemindedOn, Expr::value(today))
+                .filter(invitation::Column::InvitationId.eq(inv.invitation_id.as_str()))
+                .filter(invitation::Column::RemindersSent.eq(inv.reminders_sent))
+                .filter(invitation::Column::Used.eq(false))
+                .exec(&txn)
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue;
+            }
+            let Some(m) = member::Entity::find_by_id(inv.member_id.clone()).one(&txn).await? else { continue };
+            if !m.active {
+                txn.commit().await?;
+                continue;
+            }
+            let token = invitations::token_for(mailing.secret_key, &inv.invitation_id);
+            let email = mailing
+                .emails
+                .invitation(&survey.survey.title, c.closes_on, &token, &m.member_token, true)
+                .map_err(|e| StoreError::Internal(format!("rendering the reminder: {e}")))?;
+            outbox::enqueue(&txn, "reminder", &m.email, email, mailing.emails.message_domain()).await?;
+            txn.commit().await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// Participation of one team in a cycle.
+#[derive(Debug, Clone)]
+pub struct TeamParticipation {
+    pub slug: String,
+    pub invited: i64,
+    pub responded: i64,
+}
+
+/// Participation of a cycle: totals, and the teams with at least k responses.
+#[derive(Debug, Clone)]
+pub struct Participation {
+    pub invited: i64,
+    pub responded: i64,
+    pub teams: Vec<TeamParticipation>,
+    /// Teams left out because fewer than k of them responded.
+    pub hidden_teams: usize,
+}
+
+pub async fn participation(conn: &impl ConnectionTrait, cycle_id: &str, k: u32) -> StoreResult<Participation> {
+    let count_by_team = |used_only: bool| async move {
+        let mut q = invitation::Entity::find()
+            .select_only()
+            .column(invitation::Column::TeamId)
+            .column_as(invitation::Column::InvitationId.count(), "n")
+            .filter(invitation::Column::CycleId.eq(cycle_id))
+            .group_by(invitation::Column::TeamId);
+        if used_only {
+            q = q.filter(invitation::Column::Used.eq(true));
+        }
+        q.into_tuple::<(String, i64)>().all(conn).await
+    };
+    let invited: HashMap<String, i64> = count_by_team(false).await?.into_iter().collect();
+    let responded: HashMap<String, i64> = count_by_team(true).await?.into_iter().collect();
+    let slugs: HashMap<String, String> = team::Entity::find()
+        .filter(team::Column::TeamId.is_in(invited.keys().cloned()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.team_id, t.slug))
+        .collect();
+    let mut teams = Vec::new();
+    let mut hidden_teams = 0;
+    for (team_id, inv) in &invited {
+        let resp = responded.get(team_id).copied().unwrap_or(0);
+        if resp >= k as i64 {
+            teams.push(TeamParticipation {
+                slug: slugs.get(team_id).cloned().unwrap_or_default(),
+                invited: *inv,
+                responded: resp,
+            });
+        } else {
+            hidden_teams += 1;
+        }
+    }
+    teams.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Ok(Participation { invited: invited.values().sum(), responded: responded.values().sum(), teams, hidden_teams })
+}
+
+/// Slugs of the teams a cycle covers.
+pub async fn team_slugs(conn: &impl ConnectionTrait, cycle_id: &str) -> StoreResult<Vec<String>> {
+    let ids: Vec<String> = cycle_team::Entity::find()
+        .filter(cycle_team::Column::CycleId.eq(cycle_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|ct| ct.team_id)
+        .collect();
+    let mut slugs: Vec<String> = team::Entity::find()
+        .filter(team::Column::TeamId.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| t.slug)
+        .collect();
+    slugs.sort();
+    Ok(slugs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cycle(opens: (i32, u32, u32), days: i64) -> cycle::Model {
+        let opens_on = NaiveDate::from_ymd_opt(opens.0, opens.1, opens.2).unwrap();
+        cycle::Model {
+            cycle_id: "c".into(),
+            survey_id: "s".into(),
+            opens_on,
+            closes_on: opens_on + chrono::Duration::days(days),
+            status: "open".into(),
+            opened_at: None,
+            closed_at: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn reminders_come_on_their_days_and_never_after_closing() {
+        let c = cycle((2026, 3, 2), 14);
+        let day = |n| c.opens_on + chrono::Duration::days(n);
+        assert_eq!(reminders_due(&[3, 7], &c, day(0)), 0);
+        assert_eq!(reminders_due(&[3, 7], &c, day(3)), 1);
+        assert_eq!(reminders_due(&[3, 7], &c, day(6)), 1);
+        assert_eq!(reminders_due(&[3, 7], &c, day(7)), 2);
+        assert_eq!(reminders_due(&[3, 20], &c, day(13)), 1);
+    }
+}

@@ -1,0 +1,389 @@
+//! Anonymous survey responses. The invitation is marked used and the response
+//! stored in one transaction, claimed with a conditional update, so one token
+//! stores exactly one response. The response row gets the cycle, the team and
+//! the date; nothing ties it to the invitation or the person.
+
+use super::{StoreError, invitations, new_id, surveys};
+use crate::domain::{CycleStatus, QuestionKind};
+use crate::entities::{answer, area, cycle, invitation, member, question, response};
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait, sea_query::Expr,
+};
+use std::collections::HashSet;
+
+/// Longest comment accepted, in characters.
+pub const TEXT_LIMIT: usize = 2000;
+/// Most areas one `priority_pick` may hold.
+pub const MAX_PICKS: usize = 3;
+
+/// One answer as given (API JSON or form), before validation.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerIn {
+    pub question_id: String,
+    pub value: Option<f64>,
+    pub choices: Option<Vec<String>>,
+    pub text: Option<String>,
+}
+
+/// One problem with a submission. `question_id` is set when it belongs to a
+/// question (the form shows it next to that question).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub question_id: Option<String>,
+    pub message: String,
+}
+
+/// Why a submission was not stored.
+#[derive(Debug)]
+pub enum SubmitError {
+    /// No invitation has this token.
+    UnknownToken,
+    /// The invitation was used already.
+    AlreadyAnswered,
+    /// The cycle is closed (or not open yet).
+    Closed,
+    /// The answers do not fit the survey.
+    Invalid(Vec<Problem>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for SubmitError {
+    fn from(e: StoreError) -> Self {
+        SubmitError::Store(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for SubmitError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        SubmitError::Store(e.into())
+    }
+}
+
+/// An invitation found by its token, with what the form needs.
+pub struct Invited {
+    pub invitation: invitation::Model,
+    pub cycle: cycle::Model,
+    pub survey: surveys::SurveyFull,
+    pub areas: Vec<area::Model>,
+}
+
+impl Invited {
+    /// Whether the cycle takes answers on `today`.
+    pub fn is_open(&self, today: NaiveDate) -> bool {
+        self.cycle.status == CycleStatus::Open.as_str() && self.cycle.opens_on <= today && today < self.cycle.closes_on
+    }
+}
+
+/// Looks up the invitation of `token` (and its cycle and survey).
+pub async fn find(conn: &impl ConnectionTrait, token: &str) -> Result<Invited, SubmitError> {
+    if !invitations::looks_like_token(token) {
+        return Err(SubmitError::UnknownToken);
+    }
+    let invitation = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(invitations::hash_token(token)))
+        .one(conn)
+        .await?
+        .ok_or(SubmitError::UnknownToken)?;
+    let member_active =
+        member::Entity::find_by_id(invitation.member_id.clone()).one(conn).await?.is_some_and(|m| m.active);
+    if !member_active {
+        return Err(SubmitError::UnknownToken);
+    }
+    let cycle = super::cycles::get(conn, &invitation.cycle_id).await?;
+    let survey = surveys::get(conn, &cycle.survey_id).await?;
+    let areas = super::areas::all(conn).await?;
+    Ok(Invited { invitation, cycle, survey, areas })
+}
+
+/// A validated answer, ready to store (one row per pick for `priority_pick`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid {
+    pub question_id: String,
+    pub value_num: Option<f64>,
+    pub choice: Option<String>,
+    pub text: Option<String>,
+}
+
+fn whole_in(v: f64, lo: f64, hi: f64) -> bool {
+    v.is_finite() && v.fract() == 0.0 && (lo..=hi).contains(&v)
+}
+
+/// Checks `answers` against the survey's questions; all problems at once.
+pub fn validate(
+    questions: &[question::Model],
+    known_areas: &HashSet<String>,
+    answers: &[AnswerIn],
+) -> Result<Vec<Valid>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, a) in answers.iter().enumerate() {
+        let Some(q) = questions.iter().find(|q| q.question_id == a.question_id) else {
+            problems.push(Problem {
+                field: format!("answers[{i}].question_id"),
+                question_id: None,
+                message: format!("{:?} is not a question of this survey", a.question_id),
+            });
+            continue;
+        };
+        if !seen.insert(q.question_id.clone()) {
+            problems.push(Problem {
+                field: format!("answers[{i}].question_id"),
+                question_id: Some(q.question_id.clone()),
+                message: "this question is answered twice".into(),
+            });
+            continue;
+        }
+        let problem = |what: &str, message: String| Problem {
+            field: format!("answers[{i}].{what}"),
+            question_id: Some(q.question_id.clone()),
+            message,
+        };
+        let kind = QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text);
+        let extra = match kind {
+            QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => a.choices.is_some() || a.text.is_some(),
+            QuestionKind::PriorityPick => a.value.is_some() || a.text.is_some(),
+            QuestionKind::Text => a.value.is_some() || a.choices.is_some(),
+        };
+        if extra {
+            problems.push(problem(
+                "value",
+                format!(
+                    "a {} question takes only {}",
+                    kind,
+                    match kind {
+                        QuestionKind::PriorityPick => "\"choices\"",
+                        QuestionKind::Text => "\"text\"",
+                        _ => "\"value\"",
+                    }
+                ),
+            ));
+            continue;
+        }
+        match kind {
+            QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => {
+                let Some(v) = a.value else { continue };
+                let (ok, msg) = match kind {
+                    QuestionKind::Likert5 => (whole_in(v, 1.0, 5.0), "must be a whole number from 1 to 5"),
+                    QuestionKind::Nps => (whole_in(v, 0.0, 10.0), "must be a whole number from 0 to 10"),
+                    _ => (v.is_finite() && (0.0..=40.0).contains(&v), "must be a number of hours from 0 to 40"),
+                };
+                if ok {
+                    rows.push(Valid {
+                        question_id: q.question_id.clone(),
+                        value_num: Some(v),
+                        choice: None,
+                        text: None,
+                    });
+                } else {
+                    problems.push(problem("value", msg.into()));
+                }
+            }
+            QuestionKind::PriorityPick => {
+                let choices = a.choices.clone().unwrap_or_default();
+                let mut picked = HashSet::new();
+                if choices.len() > MAX_PICKS {
+                    problems.push(problem("choices", format!("pick at most {MAX_PICKS} areas")));
+                    continue;
+                }
+                for c in &choices {
+                    if !known_areas.contains(c) {
+                        problems.push(problem("choices", format!("{c:?} is not a known area")));
+                    } else if picked.insert(c.clone()) {
+                        rows.push(Valid {
+                            question_id: q.question_id.clone(),
+                            value_num: None,
+                            choice: Some(c.clone()),
+                            text: None,
+                        });
+                    }
+                }
+            }
+            QuestionKind::Text => {
+                let text = a.text.as_deref().map(str::trim).unwrap_or("");
+                if text.chars().count() > TEXT_LIMIT {
+                    problems.push(problem("text", format!("must be at most {TEXT_LIMIT} characters")));
+                } else if !text.is_empty() {
+                    rows.push(Valid {
+                        question_id: q.question_id.clone(),
+                        value_num: None,
+                        choice: None,
+                        text: Some(text.to_string()),
+                    });
+                }
+            }
+        }
+    }
+    for q in questions.iter().filter(|q| q.required) {
+        let answered = rows.iter().any(|r| r.question_id == q.question_id)
+            || problems.iter().any(|p| p.question_id.as_deref() == Some(&q.question_id));
+        if !answered {
+            problems.push(Problem {
+                field: format!("answers[{}]", q.question_id),
+                question_id: Some(q.question_id.clone()),
+                message: "this question needs an answer".into(),
+            });
+        }
+    }
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+}
+
+/// Stores the answers of the invitation with `token`, once.
+pub async fn submit(
+    db: &DatabaseConnection,
+    token: &str,
+    answers: &[AnswerIn],
+    today: NaiveDate,
+) -> Result<(), SubmitError> {
+    let invited = find(db, token).await?;
+    if invited.invitation.used {
+        return Err(SubmitError::AlreadyAnswered);
+    }
+    if !invited.is_open(today) {
+        return Err(SubmitError::Closed);
+    }
+    let known: HashSet<String> = invited.areas.iter().map(|a| a.area_id.clone()).collect();
+    let rows = validate(&invited.survey.questions, &known, answers).map_err(SubmitError::Invalid)?;
+    let txn = db.begin().await?;
+    let claimed = invitation::Entity::update_many()
+        .col_expr(invitation::Column::Used, Expr::value(true))
+        .filter(invitation::Column::InvitationId.eq(invited.invitation.invitation_id.as_str()))
+        .filter(invitation::Column::Used.eq(false))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(SubmitError::AlreadyAnswered);
+    }
+    let response_id = new_id();
+    response::ActiveModel {
+        response_id: Set(response_id.clone()),
+        cycle_id: Set(invited.cycle.cycle_id.clone()),
+        team_id: Set(Some(invited.invitation.team_id.clone())),
+        submitted_on: Set(today),
+    }
+    .insert(&txn)
+    .await?;
+    let answer_rows: Vec<answer::ActiveModel> = rows
+        .into_iter()
+        .map(|r| answer::ActiveModel {
+            answer_id: Set(new_id()),
+            response_id: Set(response_id.clone()),
+            question_id: Set(r.question_id),
+            value_num: Set(r.value_num),
+            choice: Set(r.choice),
+            text_value: Set(r.text),
+        })
+        .collect();
+    if !answer_rows.is_empty() {
+        answer::Entity::insert_many(answer_rows).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn q(id: &str, kind: &str, area: Option<&str>, required: bool) -> question::Model {
+        question::Model {
+            question_id: id.into(),
+            survey_id: "s".into(),
+            position: 1,
+            kind: kind.into(),
+            area_id: area.map(str::to_string),
+            prompt: "?".into(),
+            required,
+        }
+    }
+
+    fn survey() -> (Vec<question::Model>, HashSet<String>) {
+        (
+            vec![
+                q("l", "likert5", Some("ci"), true),
+                q("p", "priority_pick", None, false),
+                q("h", "hours", None, false),
+                q("t", "text", None, false),
+                q("n", "nps", None, false),
+            ],
+            ["ci", "docs", "deploy", "on_call"].iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    fn value(id: &str, v: f64) -> AnswerIn {
+        AnswerIn { question_id: id.into(), value: Some(v), ..Default::default() }
+    }
+
+    #[test]
+    fn a_full_valid_submission() {
+        let (qs, areas) = survey();
+        let answers = vec![
+            value("l", 4.0),
+            AnswerIn { question_id: "p".into(), choices: Some(vec!["ci".into(), "docs".into()]), ..Default::default() },
+            value("h", 2.5),
+            AnswerIn { question_id: "t".into(), text: Some(" <b>hi</b> ".into()), ..Default::default() },
+            value("n", 0.0),
+        ];
+        let rows = validate(&qs, &areas, &answers).unwrap();
+        assert_eq!(rows.len(), 6);
+        assert!(rows.iter().any(|r| r.text.as_deref() == Some("<b>hi</b>")));
+    }
+
+    #[test]
+    fn bad_answers_are_each_named() {
+        let (qs, areas) = survey();
+        for (answers, field) in [
+            (vec![value("l", 0.0)], "answers[0].value"),
+            (vec![value("l", 6.0)], "answers[0].value"),
+            (vec![value("l", 3.5)], "answers[0].value"),
+            (vec![value("l", 1e12)], "answers[0].value"),
+            (vec![value("l", 3.0), value("zz", 1.0)], "answers[1].question_id"),
+            (vec![value("l", 3.0), value("l", 3.0)], "answers[1].question_id"),
+            (vec![value("l", 3.0), value("h", 41.0)], "answers[1].value"),
+            (vec![value("l", 3.0), value("n", 11.0)], "answers[1].value"),
+            (
+                vec![
+                    value("l", 3.0),
+                    AnswerIn {
+                        question_id: "p".into(),
+                        choices: Some(vec!["ci".into(), "docs".into(), "deploy".into(), "on_call".into()]),
+                        ..Default::default()
+                    },
+                ],
+                "answers[1].choices",
+            ),
+            (
+                vec![
+                    value("l", 3.0),
+                    AnswerIn { question_id: "p".into(), choices: Some(vec!["nope".into()]), ..Default::default() },
+                ],
+                "answers[1].choices",
+            ),
+            (
+                vec![
+                    value("l", 3.0),
+                    AnswerIn { question_id: "t".into(), text: Some("x".repeat(2001)), ..Default::default() },
+                ],
+                "answers[1].text",
+            ),
+            (vec![value("l", 3.0), value("t", 3.0)], "answers[1].value"),
+            (vec![], "answers[l]"),
+        ] {
+            let problems = validate(&qs, &areas, &answers).unwrap_err();
+            assert!(problems.iter().any(|p| p.field == field), "{field}: {problems:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn only_whole_values_from_1_to_5_pass_a_likert_item(v in proptest::num::f64::ANY) {
+            let (qs, areas) = survey();
+            let ok = validate(&qs, &areas, &[value("l", v)]).is_ok();
+            prop_assert_eq!(ok, [1.0, 2.0, 3.0, 4.0, 5.0].contains(&v));
+        }
+    }
+}
