@@ -81,6 +81,10 @@ pub struct ServeArgs {
     #[arg(long, env = "DEVPULSE_TICK_SECONDS", default_value_t = config::DEFAULT_TICK_SECONDS,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub tick_seconds: u64,
+    /// Friction reports one member may file per hour
+    #[arg(long, env = "DEVPULSE_FRICTION_PER_HOUR", default_value_t = config::DEFAULT_FRICTION_PER_HOUR,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub friction_per_hour: u32,
 }
 
 #[derive(Debug, Args)]
@@ -285,6 +289,7 @@ async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         anonymity_k: global.anonymity_k,
         secret_key: args.secret_key,
         tick: std::time::Duration::from_secs(args.tick_seconds),
+        friction_per_hour: args.friction_per_hour,
     };
     let db = open(global).await?;
     if args.demo && demo::is_empty(&db).await? {

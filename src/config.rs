@@ -18,6 +18,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// How often the scheduler and the mailer run inside `serve`.
     pub tick: std::time::Duration,
+    /// Friction reports one member may file per hour.
+    pub friction_per_hour: u32,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -28,6 +30,7 @@ pub const DEFAULT_MAIL_FROM: &str = "devpulse <devpulse@localhost>";
 pub const DEFAULT_K: u32 = 5;
 pub const MIN_K: u32 = 3;
 pub const DEFAULT_TICK_SECONDS: u64 = 15;
+pub const DEFAULT_FRICTION_PER_HOUR: u32 = 20;
 
 impl Config {
     /// Defaults of interface.md with the given database.
@@ -42,6 +45,7 @@ impl Config {
             anonymity_k: DEFAULT_K,
             secret_key: None,
             tick: std::time::Duration::from_secs(DEFAULT_TICK_SECONDS),
+            friction_per_hour: DEFAULT_FRICTION_PER_HOUR,
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum ApiError {
     UnsupportedMedia(String),
     #[error("{}: {}", .0.field, .0.message)]
     Invalid(FieldError),
+    #[error("too many requests; try again in {0} seconds")]
+    TooManyRequests(u64),
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("something went wrong on our side")]
@@ -65,6 +67,7 @@ impl ApiError {
             ApiError::TooLarge(_) => "too_large",
             ApiError::UnsupportedMedia(_) => "unsupported_media_type",
             ApiError::Invalid(_) => "invalid",
+            ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -83,6 +86,7 @@ impl ResponseError for ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,8 +97,17 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unauthorized) {
             res.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        if matches!(self, ApiError::Unavailable) {
-            res.insert_header(("Retry-After", "5"));
+        match self {
+            ApiError::Unavailable => {
+                res.insert_header(("Retry-After", "5"));
+            }
+            ApiError::TooManyRequests(secs) => {
+                res.insert_header(("Retry-After", secs.to_string()));
+            }
+            ApiError::UnsupportedMedia(_) => {
+                res.insert_header(("Accept-Encoding", "identity"));
+            }
+            _ => {}
         }
         res.json(ErrorBody {
             error: self.code().to_string(),

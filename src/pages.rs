@@ -23,7 +23,15 @@ pub struct Pages {
 impl Pages {
     pub fn new(k: u32) -> Result<Self, tera::Error> {
         let mut tera = Tera::default();
-        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| {
+            let mut msg = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                msg.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            tera::Error::msg(msg)
+        })?;
         tera.autoescape_on(vec![".html"]);
         Ok(Pages { tera, k })
     }

@@ -10,6 +10,7 @@ use crate::pages::Pages;
 use crate::routes::{self, openapi};
 use crate::store;
 use crate::telemetry;
+use actix_extensible_rate_limit::backend::{Backend, SimpleInput, memory::InMemoryBackend};
 use actix_web::{App, HttpResponse, dev::Server, middleware::from_fn, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub secret_key: String,
     pub mailer: Mailer,
     pub pages: Pages,
+    /// Per-member limit on filing friction (in memory, per instance).
+    pub limiter: InMemoryBackend,
 }
 
 /// Why the application could not start.
@@ -58,7 +61,28 @@ impl AppState {
         let mailer =
             Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from).map_err(StartError::Config)?;
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
-        Ok(AppState { db, config, emails, metrics: telemetry::metrics_handle(), secret_key, mailer, pages })
+        // No background GC task (it needs an actix LocalSet); keys are bounded by the member count.
+        let limiter = InMemoryBackend::builder().with_gc_interval(None).build();
+        Ok(AppState { db, config, emails, metrics: telemetry::metrics_handle(), secret_key, mailer, pages, limiter })
+    }
+}
+
+impl AppState {
+    /// Counts one friction report against the member's hourly limit; refuses
+    /// with 429 (and when to retry) past it. Keyed by member, so many people
+    /// behind one office address are never limited together.
+    pub async fn check_friction_rate(&self, member_id: &str) -> Result<(), crate::error::ApiError> {
+        let input = SimpleInput {
+            interval: std::time::Duration::from_secs(3600),
+            max_requests: self.config.friction_per_hour as u64,
+            key: format!("friction:{member_id}"),
+        };
+        let Ok((decision, out, _)) = self.limiter.request(input).await;
+        if decision.is_denied() {
+            let secs = out.reset.saturating_duration_since(tokio::time::Instant::now()).as_secs().max(1);
+            return Err(crate::error::ApiError::TooManyRequests(secs));
+        }
+        Ok(())
     }
 }
 

@@ -116,6 +116,47 @@ impl FromRequest for Admin {
     }
 }
 
+/// The caller holds an active member's personal token.
+pub struct MemberAuth(pub crate::entities::member::Model);
+
+impl FromRequest for MemberAuth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or(ApiError::Internal)?;
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let view = store::members::by_token(&state.db, &token).await?.ok_or(ApiError::Unauthorized)?;
+            Ok(MemberAuth(view.member))
+        })
+    }
+}
+
+/// Either a member token (a developer) or an API token (the platform team).
+pub enum Caller {
+    Member(crate::entities::member::Model),
+    Admin(Admin),
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_api_token = bearer(req).is_some_and(|t| t.starts_with("dp_"));
+        if is_api_token {
+            let admin = Admin::from_request(req, payload);
+            Box::pin(async move { admin.await.map(Caller::Admin) })
+        } else {
+            let member = MemberAuth::from_request(req, payload);
+            Box::pin(async move { member.await.map(|m| Caller::Member(m.0)) })
+        }
+    }
+}
+
 /// `?limit=&cursor=` of every list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

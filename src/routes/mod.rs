@@ -4,10 +4,13 @@
 
 pub mod areas;
 pub mod extract;
+pub mod friction;
 pub mod health;
+pub mod member;
 pub mod openapi;
 pub mod pages;
 pub mod responses;
+pub mod roadmap;
 pub mod surveys;
 pub mod teams;
 
@@ -18,5 +21,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.configure(teams::configure)
         .configure(areas::configure)
         .configure(surveys::configure)
-        .configure(responses::configure);
+        .configure(responses::configure)
+        .configure(friction::configure)
+        .configure(roadmap::configure);
 }

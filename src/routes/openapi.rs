@@ -19,6 +19,8 @@ use utoipa::{
         (name = "areas", description = "Pain-point areas shared by survey items and friction reports"),
         (name = "surveys", description = "Surveys, their cycles and participation"),
         (name = "responses", description = "Anonymous survey responses"),
+        (name = "friction", description = "The friction log: filing, me-too and triage"),
+        (name = "roadmap", description = "Roadmap items linked to friction"),
     )
 )]
 pub struct ApiDoc;
@@ -29,6 +31,7 @@ impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("api_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme("member_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
 }
 

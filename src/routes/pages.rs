@@ -1,10 +1,9 @@
-//! The respondent's pages: the survey form at `/s/{token}`, the thank-you
-//! page, and the member's own page at `/p/{member_token}`.
+//! The respondent's pages: the survey form at `/s/{token}` and the thank-you
+//! page (the member's own page is in `member`).
 
 use crate::domain::{Dimension, QuestionKind};
 use crate::startup::AppState;
 use crate::store::responses::{self, AnswerIn, Invited, Problem, SubmitError};
-use crate::store::{self, invitations};
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
@@ -22,10 +21,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(show_survey))
                 .route(web::post().to(submit_survey)),
         )
-        .route("/p/{member_token}", web::get().to(member_page));
+        .configure(super::member::configure);
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
@@ -177,7 +176,7 @@ fn closed(state: &AppState) -> HttpResponse {
     )
 }
 
-fn store_failure(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
+pub(super) fn store_failure(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %e, "survey page");
     state.pages.notice(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -288,37 +287,4 @@ async fn thanks(state: web::Data<AppState>) -> HttpResponse {
          has closed, and only for groups of enough people that no one can be singled out.",
         None,
     )
-}
-
-#[derive(Serialize)]
-struct SurveyLink {
-    title: String,
-    href: String,
-    closes_on: String,
-    answered: bool,
-}
-
-async fn member_page(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let member = match store::members::by_token(&state.db, &token).await {
-        Ok(Some(m)) => m,
-        Ok(None) => return state.pages.not_found(),
-        Err(e) => return store_failure(&state, &e),
-    };
-    let open = match store::members::open_invitations(&state.db, &member.member.member_id, today()).await {
-        Ok(o) => o,
-        Err(e) => return store_failure(&state, &e),
-    };
-    let surveys: Vec<SurveyLink> = open
-        .into_iter()
-        .map(|o| SurveyLink {
-            title: o.survey_title,
-            href: format!("/s/{}", invitations::token_for(&state.secret_key, &o.invitation_id)),
-            closes_on: o.closes_on.format("%-d %B %Y").to_string(),
-            answered: o.used,
-        })
-        .collect();
-    let mut ctx = Context::new();
-    ctx.insert("team_name", &member.team_name);
-    ctx.insert("surveys", &surveys);
-    state.pages.page(StatusCode::OK, "pages/member.html", ctx)
 }

@@ -89,6 +89,19 @@ impl Browser {
         self.call(reqwest::Method::GET, "/url", None).await.as_str().unwrap().to_string()
     }
 
+    /// Waits (up to 10 s) until the page's URL ends with `suffix` and its
+    /// source holds `text`; returns the source.
+    pub async fn wait_for(&self, suffix: &str, text: &str) -> String {
+        for _ in 0..100 {
+            let source = self.source().await;
+            if self.url().await.ends_with(suffix) && source.contains(text) {
+                return source;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached a page at *{suffix} holding {text:?}; now at {}", self.url().await);
+    }
+
     pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_string()
     }

@@ -6,6 +6,7 @@ mod areas;
 mod browser;
 mod cli;
 mod demo;
+mod friction;
 mod health;
 mod helpers;
 mod schema;

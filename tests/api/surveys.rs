@@ -486,15 +486,14 @@ async fn a_developer_answers_the_survey_in_a_real_browser() {
     browser.type_into(&format!("#q-{}-input", q(15)), "6").await;
     browser.type_into(&format!("#q-{}-input", q(16)), "Flaky tests <again>").await;
     browser.click("button[type=submit]").await;
-    assert!(browser.source().await.contains("There is a problem"));
+    browser.wait_for(&format!("/s/{token}"), "There is a problem").await;
     assert!(browser.is_selected(&format!("input[name='q_{}'][value='4']", q(0))).await);
     assert!(browser.is_selected(&format!("input[name='q_{}'][value='ci']", q(14))).await);
     std::fs::write(std::env::temp_dir().join("devpulse-survey-error.png"), browser.screenshot().await).ok();
     // Fix it and send.
     browser.click(&format!("input[name='q_{}'][value='2']", q(13))).await;
     browser.click("button[type=submit]").await;
-    assert!(browser.url().await.ends_with("/thanks"), "{}", browser.url().await);
-    assert!(browser.source().await.contains("Thank you"));
+    browser.wait_for("/thanks", "Thank you").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM responses").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM answers WHERE value_num = 4").await, 13);
     assert_eq!(app.count("SELECT COUNT(*) FROM answers WHERE text_value = 'Flaky tests <again>'").await, 1);

@@ -1,0 +1,309 @@
+//! `/api/v1/friction`: filing (member or API token), me-too (member token),
+//! and triage (API token).
+
+use super::extract::{Admin, ApiJson, Caller, ListOf, MemberAuth, PageQuery};
+use crate::domain::{FieldError, Frequency, FrictionStatus, optional_text, required_text};
+use crate::entities::{friction_report, team};
+use crate::error::{ApiError, ErrorBody};
+use crate::startup::AppState;
+use crate::store::friction::{self, Change, Filter, NewReport, Notify, Order, Reporter};
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(file_report).service(list_reports).service(get_report).service(change_report).service(me_too);
+}
+
+/// A friction report. The reporter's identity is never shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrictionOut {
+    pub report_id: String,
+    pub area_id: String,
+    pub title: String,
+    pub trying_to: String,
+    pub blocked_by: String,
+    pub expected: Option<String>,
+    pub minutes_lost: i32,
+    pub frequency: Frequency,
+    /// 1 papercut .. 4 blocker.
+    pub severity: i32,
+    pub status: FrictionStatus,
+    pub me_too: i32,
+    /// Team slug, when known.
+    pub team: Option<String>,
+    /// Whether the reporter asked for follow-up emails.
+    pub follow_up: bool,
+    pub roadmap_item_id: Option<String>,
+    pub duplicate_of: Option<String>,
+    pub created_on: NaiveDate,
+    pub resolved_on: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+    /// minutes_lost / 60 × occurrences per week × (1 + me_too).
+    pub weekly_hours: f64,
+}
+
+impl FrictionOut {
+    pub fn new(r: friction_report::Model, slugs: &HashMap<String, String>) -> Self {
+        FrictionOut {
+            weekly_hours: friction::weekly_hours(&r),
+            frequency: Frequency::parse("frequency", &r.frequency).unwrap_or(Frequency::OneOff),
+            status: FrictionStatus::parse("status", &r.status).unwrap_or(FrictionStatus::New),
+            team: r.team_id.as_ref().and_then(|t| slugs.get(t).cloned()),
+            report_id: r.report_id,
+            area_id: r.area_id,
+            title: r.title,
+            trying_to: r.trying_to,
+            blocked_by: r.blocked_by,
+            expected: r.expected,
+            minutes_lost: r.minutes_lost,
+            severity: r.severity,
+            me_too: r.me_too,
+            follow_up: r.follow_up,
+            roadmap_item_id: r.roadmap_item_id,
+            duplicate_of: r.duplicate_of,
+            created_on: r.created_on,
+            resolved_on: r.resolved_on,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A new friction report. Defaults: minutes_lost 30, frequency weekly, severity 2, follow_up false.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrictionIn {
+    pub area_id: String,
+    /// One line: what got in the way.
+    pub title: String,
+    /// What you were trying to do.
+    pub trying_to: String,
+    /// What got in the way.
+    pub blocked_by: String,
+    /// What you expected instead.
+    pub expected: Option<String>,
+    /// Minutes lost each time (1 to 10080, a week).
+    pub minutes_lost: Option<i64>,
+    /// `one_off`, `monthly`, `weekly` or `daily`.
+    pub frequency: Option<String>,
+    /// 1 papercut, 2 annoying, 3 painful, 4 blocker.
+    pub severity: Option<i64>,
+    /// Email me when this changes (member token only).
+    pub follow_up: Option<bool>,
+    /// Team slug, for reports filed with an API token.
+    pub team: Option<String>,
+}
+
+pub fn minutes(field: &str, v: i64) -> Result<i32, FieldError> {
+    if (1..=friction::MAX_MINUTES as i64).contains(&v) {
+        Ok(v as i32)
+    } else {
+        Err(FieldError::new(field, format!("must be from 1 to {} minutes (a week)", friction::MAX_MINUTES)))
+    }
+}
+
+pub fn severity(field: &str, v: i64) -> Result<i32, FieldError> {
+    if (1..=4).contains(&v) { Ok(v as i32) } else { Err(FieldError::new(field, "must be 1 (papercut) to 4 (blocker)")) }
+}
+
+impl FrictionIn {
+    pub fn parse(self) -> Result<NewReport, FieldError> {
+        let limit = friction::TEXT_LIMIT;
+        Ok(NewReport {
+            area_id: required_text("area_id", &self.area_id, 64)?,
+            title: required_text("title", &self.title, 200)?,
+            trying_to: required_text("trying_to", &self.trying_to, limit)?,
+            blocked_by: required_text("blocked_by", &self.blocked_by, limit)?,
+            expected: optional_text("expected", self.expected.as_deref(), limit)?,
+            minutes_lost: minutes("minutes_lost", self.minutes_lost.unwrap_or(30))?,
+            frequency: match self.frequency.as_deref() {
+                None => Frequency::Weekly,
+                Some(f) => Frequency::parse("frequency", f)?,
+            },
+            severity: severity("severity", self.severity.unwrap_or(2))?,
+            follow_up: self.follow_up.unwrap_or(false),
+        })
+    }
+}
+
+/// File a friction report with a member token (attributed to the member's team) or an API token.
+#[utoipa::path(tag = "friction", request_body = FrictionIn, security(("member_token" = []), ("api_token" = [])),
+    responses((status = 201, body = FrictionOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "too many reports from one member; see Retry-After")))]
+#[post("/friction")]
+async fn file_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<FrictionIn>,
+) -> Result<HttpResponse, ApiError> {
+    let team_slug = body.0.team.clone();
+    let new = body.0.parse()?;
+    let reporter = match caller {
+        Caller::Member(m) => {
+            if team_slug.is_some() {
+                return Err(ApiError::invalid("team", "a member's report goes to their own team"));
+            }
+            state.check_friction_rate(&m.member_id).await?;
+            Reporter::Member(m)
+        }
+        Caller::Admin(a) => {
+            let team = match team_slug {
+                Some(slug) => Some(
+                    team::Entity::find()
+                        .filter(team::Column::Slug.eq(slug.as_str()))
+                        .one(&state.db)
+                        .await?
+                        .ok_or_else(|| ApiError::invalid("team", format!("unknown team {slug:?}")))?,
+                ),
+                None => None,
+            };
+            Reporter::Admin { actor: a.actor, team }
+        }
+    };
+    let r = friction::file(&state.db, &reporter, new).await?;
+    let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
+    Ok(HttpResponse::Created().json(FrictionOut::new(r, &slugs)))
+}
+
+/// Filters of the triage list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FrictionQuery {
+    pub status: Option<String>,
+    pub area_id: Option<String>,
+    /// Team slug.
+    pub team: Option<String>,
+    /// Text search in title, trying_to, blocked_by and expected.
+    pub q: Option<String>,
+    /// `YYYY-MM-DD`: created on or after.
+    pub since: Option<String>,
+    /// `newest` (default) or `cost` (hours lost per week, highest first).
+    pub order: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The triage list: filtered, newest first or by cost.
+#[utoipa::path(tag = "friction", params(FrictionQuery), security(("api_token" = [])),
+    responses((status = 200, body = ListOf<FrictionOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/friction")]
+async fn list_reports(
+    state: web::Data<AppState>,
+    _: Admin,
+    q: web::Query<FrictionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = PageQuery { limit: q.limit, cursor: q.cursor }.parse()?;
+    let team_id = match q.team.as_deref().filter(|t| !t.is_empty()) {
+        Some(slug) => Some(
+            crate::store::teams::by_slug(&state.db, slug)
+                .await
+                .map_err(|_| ApiError::invalid("team", format!("unknown team {slug:?}")))?
+                .team_id,
+        ),
+        None => None,
+    };
+    let filter = Filter {
+        status: q
+            .status
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| FrictionStatus::parse("status", s))
+            .transpose()?,
+        area_id: q.area_id.filter(|a| !a.is_empty()),
+        team_id,
+        q: q.q,
+        since: q
+            .since
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid("since", "must be a date (YYYY-MM-DD)"))
+            })
+            .transpose()?,
+        open_only: false,
+    };
+    let order = match q.order.as_deref() {
+        None | Some("") | Some("newest") => Order::Newest,
+        Some("cost") => Order::Cost,
+        Some(_) => return Err(ApiError::invalid("order", "must be newest or cost")),
+    };
+    let page = friction::list(&state.db, &filter, order, &page).await?;
+    let slugs = friction::team_slugs(&state.db, &page.items).await?;
+    Ok(HttpResponse::Ok().json(ListOf::from_page(page, |r| FrictionOut::new(r, &slugs))))
+}
+
+/// One report.
+#[utoipa::path(tag = "friction", security(("api_token" = [])),
+    responses((status = 200, body = FrictionOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/friction/{id}")]
+async fn get_report(state: web::Data<AppState>, _: Admin, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let r = friction::get(&state.db, &id).await?;
+    let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
+    Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
+}
+
+/// `null` in JSON means "clear"; an absent field means "leave as it is".
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A triage change: any of these fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrictionPatch {
+    pub status: Option<String>,
+    pub area_id: Option<String>,
+    pub severity: Option<i64>,
+    /// A roadmap item id, or null to unlink.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub roadmap_item_id: Option<Option<String>>,
+    /// The original report's id, or null to undo a merge.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub duplicate_of: Option<Option<String>>,
+}
+
+/// Triage a report: status, area, severity, roadmap link, duplicate-of. A status change or a new roadmap
+/// link emails a reporter who asked for follow-up. Every change goes to the audit log.
+#[utoipa::path(tag = "friction", request_body = FrictionPatch, security(("api_token" = [])),
+    responses((status = 200, body = FrictionOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[patch("/friction/{id}")]
+async fn change_report(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<String>,
+    body: ApiJson<FrictionPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let p = body.0;
+    let change = Change {
+        status: p.status.as_deref().map(|s| FrictionStatus::parse("status", s)).transpose()?,
+        area_id: p.area_id,
+        severity: p.severity.map(|s| severity("severity", s)).transpose()?,
+        roadmap_item_id: p.roadmap_item_id,
+        duplicate_of: p.duplicate_of,
+    };
+    let r = friction::change(&state.db, &Notify { emails: &state.emails }, &admin.actor, &id, change).await?;
+    let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
+    Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
+}
+
+/// Say "me too" (member token): once per member and report; a merged duplicate counts on its original.
+#[utoipa::path(tag = "friction", security(("member_token" = [])),
+    responses((status = 200, body = FrictionOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/friction/{id}/me-too")]
+async fn me_too(
+    state: web::Data<AppState>,
+    member: MemberAuth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let r = friction::me_too(&state.db, &member.0, &id).await?;
+    let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
+    Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
+}

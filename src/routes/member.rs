@@ -1,0 +1,330 @@
+//! The member's own page, `/p/{member_token}`: open surveys, the friction
+//! form (under a minute, sensible defaults), recent open reports to say
+//! "me too" to, and the status of the reports they follow.
+
+use super::pages::{store_failure, today};
+use crate::domain::{FieldError, Frequency, optional_text, required_text};
+use crate::entities::friction_report;
+use crate::startup::AppState;
+use crate::store::friction::{self, Filter, NewReport, Order, Reporter};
+use crate::store::members::MemberView;
+use crate::store::{self, PageParams, StoreError, invitations};
+use actix_web::{HttpResponse, http::StatusCode, web};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use tera::Context;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/p/{member_token}")
+            .app_data(web::PayloadConfig::new(64 * 1024))
+            .route("", web::get().to(page))
+            .route("/friction", web::post().to(file))
+            .route("/friction/{report_id}/me-too", web::post().to(me_too)),
+    );
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    area: Option<String>,
+    q: Option<String>,
+    filed: Option<String>,
+    voted: Option<String>,
+}
+
+/// The friction form as typed, with its errors.
+#[derive(Debug, Serialize)]
+struct FormView {
+    area_id: String,
+    title: String,
+    trying_to: String,
+    blocked_by: String,
+    expected: String,
+    minutes_lost: String,
+    frequency: String,
+    severity: String,
+    follow_up: bool,
+    errors: HashMap<String, String>,
+}
+
+impl Default for FormView {
+    fn default() -> Self {
+        FormView {
+            area_id: String::new(),
+            title: String::new(),
+            trying_to: String::new(),
+            blocked_by: String::new(),
+            expected: String::new(),
+            minutes_lost: "30".into(),
+            frequency: "weekly".into(),
+            severity: "2".into(),
+            follow_up: false,
+            errors: HashMap::new(),
+        }
+    }
+}
+
+impl FormView {
+    fn from_form(fields: &HashMap<String, String>) -> Self {
+        let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+        FormView {
+            area_id: get("area_id"),
+            title: get("title"),
+            trying_to: get("trying_to"),
+            blocked_by: get("blocked_by"),
+            expected: get("expected"),
+            minutes_lost: get("minutes_lost"),
+            frequency: get("frequency"),
+            severity: get("severity"),
+            follow_up: fields.get("follow_up").is_some_and(|v| v == "yes"),
+            errors: HashMap::new(),
+        }
+    }
+
+    fn parse(&self) -> Result<NewReport, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut ok = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+        let area_id =
+            ok(required_text("area_id", &self.area_id, 64).map_err(|_| FieldError::new("area_id", "choose the area")));
+        let title = ok(required_text("title", &self.title, 200));
+        let trying_to = ok(required_text("trying_to", &self.trying_to, friction::TEXT_LIMIT));
+        let blocked_by = ok(required_text("blocked_by", &self.blocked_by, friction::TEXT_LIMIT));
+        let expected = optional_text("expected", Some(&self.expected), friction::TEXT_LIMIT)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let minutes = self
+            .minutes_lost
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| FieldError::new("minutes_lost", "enter a whole number of minutes"))
+            .and_then(|m| super::friction::minutes("minutes_lost", m))
+            .map_err(|e| errors.push(e))
+            .unwrap_or(0);
+        let frequency =
+            Frequency::parse("frequency", &self.frequency).map_err(|e| errors.push(e)).unwrap_or(Frequency::Weekly);
+        let severity = self
+            .severity
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| FieldError::new("severity", "choose a severity"))
+            .and_then(|s| super::friction::severity("severity", s))
+            .map_err(|e| errors.push(e))
+            .unwrap_or(2);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewReport {
+            area_id,
+            title,
+            trying_to,
+            blocked_by,
+            expected,
+            minutes_lost: minutes,
+            frequency,
+            severity,
+            follow_up: self.follow_up,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct TextField {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SurveyLink {
+    title: String,
+    href: String,
+    closes_on: String,
+    answered: bool,
+}
+
+#[derive(Serialize)]
+struct ReportView {
+    report_id: String,
+    title: String,
+    area: String,
+    status: String,
+    me_too: i32,
+    created_on: String,
+    voted: bool,
+    roadmap: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AreaOption {
+    area_id: String,
+    name: String,
+}
+
+async fn member(state: &AppState, token: &str) -> Result<Option<MemberView>, HttpResponse> {
+    store::members::by_token(&state.db, token).await.map_err(|e| store_failure(state, &e))
+}
+
+async fn render(
+    state: &AppState,
+    token: &str,
+    m: &MemberView,
+    query: &PageQuery,
+    form: FormView,
+    status: StatusCode,
+) -> HttpResponse {
+    match build(state, token, m, query, form).await {
+        Ok(ctx) => state.pages.page(status, "pages/member.html", ctx),
+        Err(e) => store_failure(state, &e),
+    }
+}
+
+async fn build(
+    state: &AppState,
+    token: &str,
+    m: &MemberView,
+    query: &PageQuery,
+    form: FormView,
+) -> Result<Context, StoreError> {
+    let db = &state.db;
+    let areas = store::areas::all(db).await?;
+    let area_name: HashMap<String, String> = areas.iter().map(|a| (a.area_id.clone(), a.name.clone())).collect();
+    let open = store::members::open_invitations(db, &m.member.member_id, today()).await?;
+    let surveys: Vec<SurveyLink> = open
+        .into_iter()
+        .map(|o| SurveyLink {
+            title: o.survey_title,
+            href: format!("/s/{}", invitations::token_for(&state.secret_key, &o.invitation_id)),
+            closes_on: o.closes_on.format("%-d %B %Y").to_string(),
+            answered: o.used,
+        })
+        .collect();
+    let area_filter = query.area.clone().filter(|a| area_name.contains_key(a));
+    let filter = Filter { area_id: area_filter.clone(), q: query.q.clone(), open_only: true, ..Default::default() };
+    let recent = friction::list(db, &filter, Order::Newest, &PageParams { limit: 20, after: None }).await?.items;
+    let voted = friction::voted(db, &m.member.member_id, recent.iter().map(|r| r.report_id.clone()).collect()).await?;
+    let followed = friction::followed_by(db, &m.member.member_id).await?;
+    let roadmap_titles: HashMap<String, String> = {
+        let ids: Vec<String> = followed.iter().filter_map(|r| r.roadmap_item_id.clone()).collect();
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        crate::entities::roadmap_item::Entity::find()
+            .filter(crate::entities::roadmap_item::Column::ItemId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| (i.item_id, format!("{} ({})", i.title, i.status.replace('_', " "))))
+            .collect()
+    };
+    let view = |r: &friction_report::Model| ReportView {
+        report_id: r.report_id.clone(),
+        title: r.title.clone(),
+        area: area_name.get(&r.area_id).cloned().unwrap_or_else(|| r.area_id.clone()),
+        status: r.status.replace('_', " "),
+        me_too: r.me_too,
+        created_on: r.created_on.format("%-d %b %Y").to_string(),
+        voted: voted.contains(&r.report_id),
+        roadmap: r.roadmap_item_id.as_ref().and_then(|i| roadmap_titles.get(i).cloned()),
+    };
+    let mut ctx = Context::new();
+    ctx.insert("token", token);
+    ctx.insert("team_name", &m.team_name);
+    ctx.insert("surveys", &surveys);
+    ctx.insert(
+        "areas",
+        &areas.iter().map(|a| AreaOption { area_id: a.area_id.clone(), name: a.name.clone() }).collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "frequencies",
+        &[("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("one_off", "Just once")],
+    );
+    ctx.insert("severities", &[("1", "1 papercut"), ("2", "2 annoying"), ("3", "3 painful"), ("4", "4 blocker")]);
+    let text_fields: Vec<TextField> = [
+        ("title", "In one line, what slowed you down?", &form.title),
+        ("trying_to", "What were you trying to do?", &form.trying_to),
+        ("blocked_by", "What got in the way?", &form.blocked_by),
+        ("expected", "What did you expect instead? (optional)", &form.expected),
+    ]
+    .into_iter()
+    .map(|(name, label, value)| TextField { name, label, value: value.clone(), error: form.errors.get(name).cloned() })
+    .collect();
+    ctx.insert("text_fields", &text_fields);
+    ctx.insert("form", &form);
+    ctx.insert("recent", &recent.iter().map(view).collect::<Vec<_>>());
+    ctx.insert("followed", &followed.iter().map(view).collect::<Vec<_>>());
+    ctx.insert("area_filter", &area_filter.unwrap_or_default());
+    ctx.insert("q", &query.q.clone().unwrap_or_default());
+    ctx.insert("filed", &query.filed.is_some());
+    ctx.insert("voted_notice", &query.voted.clone().unwrap_or_default());
+    Ok(ctx)
+}
+
+async fn page(state: web::Data<AppState>, token: web::Path<String>, query: web::Query<PageQuery>) -> HttpResponse {
+    match member(&state, &token).await {
+        Ok(Some(m)) => render(&state, &token, &m, &query, FormView::default(), StatusCode::OK).await,
+        Ok(None) => state.pages.not_found(),
+        Err(res) => res,
+    }
+}
+
+fn form_fields(body: &[u8]) -> Option<HashMap<String, String>> {
+    let text = std::str::from_utf8(body).ok()?;
+    Some(form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+}
+
+async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::Bytes) -> HttpResponse {
+    let m = match member(&state, &token).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return state.pages.not_found(),
+        Err(res) => return res,
+    };
+    let mut form = match form_fields(&body) {
+        Some(fields) => FormView::from_form(&fields),
+        None => {
+            let mut f = FormView::default();
+            f.errors.insert("title".into(), "the form was not valid UTF-8 text".into());
+            return render(&state, &token, &m, &PageQuery::default(), f, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let new = match form.parse() {
+        Ok(new) => new,
+        Err(errors) => {
+            form.errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            return render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    if let Err(crate::error::ApiError::TooManyRequests(secs)) = state.check_friction_rate(&m.member.member_id).await {
+        let minutes = secs.div_ceil(60);
+        return state.pages.notice(
+            StatusCode::TOO_MANY_REQUESTS,
+            "That is a lot of friction",
+            &format!("You have filed many reports in the last hour. Please try again in {minutes} minutes."),
+            Some((&format!("/p/{}", token.as_str()), "Back to your page")),
+        );
+    }
+    match friction::file(&state.db, &Reporter::Member(m.member.clone()), new).await {
+        Ok(_) => HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/p/{}?filed=1#friction", token.as_str())))
+            .finish(),
+        Err(StoreError::Invalid(e)) => {
+            form.errors.insert(e.field, e.message);
+            render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => store_failure(&state, &e),
+    }
+}
+
+async fn me_too(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
+    let (token, report_id) = path.into_inner();
+    let m = match member(&state, &token).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return state.pages.not_found(),
+        Err(res) => return res,
+    };
+    let notice = match friction::me_too(&state.db, &m.member, &report_id).await {
+        Ok(_) => "added",
+        Err(StoreError::Conflict(_)) => "already",
+        Err(StoreError::NotFound(_)) => return state.pages.not_found(),
+        Err(e) => return store_failure(&state, &e),
+    };
+    HttpResponse::SeeOther().insert_header(("Location", format!("/p/{token}?voted={notice}#recent"))).finish()
+}

@@ -1,0 +1,166 @@
+//! `/api/v1/roadmap`: roadmap items and the friction linked to them.
+
+use super::extract::{Admin, ApiJson, ListOf, PageQuery};
+use super::friction::FrictionOut;
+use crate::domain::{FieldError, RoadmapStatus, optional_text, required_text};
+use crate::error::{ApiError, ErrorBody};
+use crate::startup::AppState;
+use crate::store::friction::{self, Notify};
+use crate::store::roadmap::{self, ItemChange, ItemFull, NewItem};
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_items).service(create_item).service(get_item).service(update_item);
+}
+
+/// A roadmap item with its linked friction reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoadmapOut {
+    pub item_id: String,
+    pub title: String,
+    pub description: String,
+    pub area_id: String,
+    pub status: RoadmapStatus,
+    pub shipped_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub friction: Vec<FrictionOut>,
+    /// Hours lost per week over the linked reports still open (not merged, not done or won't fix).
+    pub weekly_hours: f64,
+}
+
+impl RoadmapOut {
+    fn new(full: ItemFull, slugs: &HashMap<String, String>) -> Self {
+        let weekly_hours = full.weekly_hours();
+        let i = full.item;
+        RoadmapOut {
+            status: RoadmapStatus::parse("status", &i.status).unwrap_or(RoadmapStatus::Proposed),
+            item_id: i.item_id,
+            title: i.title,
+            description: i.description,
+            area_id: i.area_id,
+            shipped_on: i.shipped_on,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            friction: full.reports.into_iter().map(|r| FrictionOut::new(r, slugs)).collect(),
+            weekly_hours,
+        }
+    }
+}
+
+async fn out(state: &AppState, full: ItemFull) -> Result<RoadmapOut, ApiError> {
+    let slugs = friction::team_slugs(&state.db, &full.reports).await?;
+    Ok(RoadmapOut::new(full, &slugs))
+}
+
+fn date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, format!("{s:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// A new roadmap item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoadmapIn {
+    pub title: String,
+    pub description: Option<String>,
+    pub area_id: String,
+    /// `proposed` (default), `planned`, `in_progress`, `shipped` or `dropped`.
+    pub status: Option<String>,
+    /// `YYYY-MM-DD`; only for shipped items (default: today).
+    pub shipped_on: Option<String>,
+}
+
+/// List roadmap items.
+#[utoipa::path(tag = "roadmap", params(PageQuery), security(("api_token" = [])),
+    responses((status = 200, body = ListOf<RoadmapOut>), (status = 401, body = ErrorBody)))]
+#[get("/roadmap")]
+async fn list_items(state: web::Data<AppState>, _: Admin, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let page = roadmap::list(&state.db, &q.parse()?).await?;
+    let all: Vec<_> = page.items.iter().flat_map(|i| i.reports.iter().cloned()).collect();
+    let slugs = friction::team_slugs(&state.db, &all).await?;
+    Ok(HttpResponse::Ok().json(ListOf::from_page(page, |i| RoadmapOut::new(i, &slugs))))
+}
+
+/// Create a roadmap item.
+#[utoipa::path(tag = "roadmap", request_body = RoadmapIn, security(("api_token" = [])),
+    responses((status = 201, body = RoadmapOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/roadmap")]
+async fn create_item(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: ApiJson<RoadmapIn>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let new = NewItem {
+        title: required_text("title", &b.title, 200)?,
+        description: optional_text("description", b.description.as_deref(), 4000)?.unwrap_or_default(),
+        area_id: required_text("area_id", &b.area_id, 64)?,
+        status: b
+            .status
+            .as_deref()
+            .map(|s| RoadmapStatus::parse("status", s))
+            .transpose()?
+            .unwrap_or(RoadmapStatus::Proposed),
+        shipped_on: b.shipped_on.as_deref().map(|s| date("shipped_on", s)).transpose()?,
+    };
+    let full = roadmap::create(&state.db, &admin.actor, new).await?;
+    Ok(HttpResponse::Created().json(out(&state, full).await?))
+}
+
+/// One roadmap item with its linked reports.
+#[utoipa::path(tag = "roadmap", security(("api_token" = [])),
+    responses((status = 200, body = RoadmapOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/roadmap/{id}")]
+async fn get_item(state: web::Data<AppState>, _: Admin, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let full = roadmap::get(&state.db, &id).await?;
+    Ok(HttpResponse::Ok().json(out(&state, full).await?))
+}
+
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A change to a roadmap item: any of these fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoadmapPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub area_id: Option<String>,
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub shipped_on: Option<Option<String>>,
+}
+
+/// Update a roadmap item; shipping it emails the followers of its linked reports.
+#[utoipa::path(tag = "roadmap", request_body = RoadmapPatch, security(("api_token" = [])),
+    responses((status = 200, body = RoadmapOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[patch("/roadmap/{id}")]
+async fn update_item(
+    state: web::Data<AppState>,
+    admin: Admin,
+    id: web::Path<String>,
+    body: ApiJson<RoadmapPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let change = ItemChange {
+        title: b.title.as_deref().map(|t| required_text("title", t, 200)).transpose()?,
+        description: b
+            .description
+            .as_deref()
+            .map(|d| optional_text("description", Some(d), 4000).map(Option::unwrap_or_default))
+            .transpose()?,
+        area_id: b.area_id,
+        status: b.status.as_deref().map(|s| RoadmapStatus::parse("status", s)).transpose()?,
+        shipped_on: b.shipped_on.map(|d| d.as_deref().map(|s| date("shipped_on", s)).transpose()).transpose()?,
+    };
+    let full = roadmap::update(&state.db, &Notify { emails: &state.emails }, &admin.actor, &id, change).await?;
+    Ok(HttpResponse::Ok().json(out(&state, full).await?))
+}

@@ -1,0 +1,526 @@
+//! The friction log: filing, me-too, triage (status, area, severity,
+//! duplicates, roadmap links) and the follow-up emails of reporters who asked
+//! for them. A reporter's identity is stored only when they ask for follow-up.
+
+use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
+use crate::domain::{FieldError, Frequency, FrictionStatus};
+use crate::email::{Emails, FrictionFollowUp};
+use crate::entities::{area, friction_report, me_too_vote, member, roadmap_item, team};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Func},
+};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Longest minutes lost per occurrence: a week.
+pub const MAX_MINUTES: i32 = 7 * 24 * 60;
+/// Longest free-text field, in characters.
+pub const TEXT_LIMIT: usize = 2000;
+
+/// Occurrences per week of a frequency (analysis.md).
+pub fn rate_per_week(f: Frequency) -> f64 {
+    match f {
+        Frequency::OneOff => 1.0 / 13.0,
+        Frequency::Monthly => 12.0 / 52.0,
+        Frequency::Weekly => 1.0,
+        Frequency::Daily => 5.0,
+    }
+}
+
+/// Hours lost per week: minutes / 60 × rate × (1 + me_too).
+pub fn weekly_hours(r: &friction_report::Model) -> f64 {
+    let f = Frequency::parse("frequency", &r.frequency).unwrap_or(Frequency::OneOff);
+    r.minutes_lost as f64 / 60.0 * rate_per_week(f) * (1.0 + r.me_too as f64)
+}
+
+/// Who files a report.
+pub enum Reporter {
+    /// A member (by their personal token): the report gets their team.
+    Member(member::Model),
+    /// The platform team with an API token, optionally for a team.
+    Admin { actor: String, team: Option<team::Model> },
+}
+
+/// A new friction report, parsed.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub area_id: String,
+    pub title: String,
+    pub trying_to: String,
+    pub blocked_by: String,
+    pub expected: Option<String>,
+    pub minutes_lost: i32,
+    pub frequency: Frequency,
+    pub severity: i32,
+    pub follow_up: bool,
+}
+
+async fn known_area(conn: &impl ConnectionTrait, field: &str, area_id: &str) -> StoreResult<()> {
+    if area::Entity::find_by_id(area_id.to_string()).one(conn).await?.is_none() {
+        return Err(FieldError::new(field, format!("unknown area {area_id:?}")).into());
+    }
+    Ok(())
+}
+
+/// Files a report.
+pub async fn file(db: &DatabaseConnection, reporter: &Reporter, new: NewReport) -> StoreResult<friction_report::Model> {
+    let txn = db.begin().await?;
+    known_area(&txn, "area_id", &new.area_id).await?;
+    let (team_id, reporter_member_id, actor) = match reporter {
+        Reporter::Member(m) => {
+            (Some(m.team_id.clone()), new.follow_up.then(|| m.member_id.clone()), "member".to_string())
+        }
+        Reporter::Admin { actor, team } => {
+            if new.follow_up {
+                return Err(FieldError::new(
+                    "follow_up",
+                    "follow-up needs a member token: the email goes to the member",
+                )
+                .into());
+            }
+            (team.as_ref().map(|t| t.team_id.clone()), None, actor.clone())
+        }
+    };
+    let now = Utc::now();
+    let row = friction_report::ActiveModel {
+        report_id: Set(new_id()),
+        team_id: Set(team_id),
+        area_id: Set(new.area_id),
+        title: Set(new.title),
+        trying_to: Set(new.trying_to),
+        blocked_by: Set(new.blocked_by),
+        expected: Set(new.expected),
+        minutes_lost: Set(new.minutes_lost),
+        frequency: Set(new.frequency.as_str().into()),
+        severity: Set(new.severity),
+        status: Set(FrictionStatus::New.as_str().into()),
+        follow_up: Set(new.follow_up),
+        reporter_member_id: Set(reporter_member_id),
+        me_too: Set(0),
+        roadmap_item_id: Set(None),
+        duplicate_of: Set(None),
+        created_on: Set(now.date_naive()),
+        resolved_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    if let Reporter::Admin { .. } = reporter {
+        audit::record(&txn, &actor, "friction.file", "friction_report", &row.report_id, json!({"title": row.title}))
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, report_id: &str) -> StoreResult<friction_report::Model> {
+    friction_report::Entity::find_by_id(report_id.to_string())
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no friction report {report_id:?}")))
+}
+
+fn is_closed(r: &friction_report::Model) -> bool {
+    matches!(r.status.as_str(), "done" | "wont_fix")
+}
+
+/// Adds `member`'s "me too" to a report (to its original when it was merged).
+pub async fn me_too(
+    db: &DatabaseConnection,
+    member: &member::Model,
+    report_id: &str,
+) -> StoreResult<friction_report::Model> {
+    let txn = db.begin().await?;
+    let mut r = get(&txn, report_id).await?;
+    if let Some(original) = &r.duplicate_of {
+        r = get(&txn, original).await?;
+    }
+    if is_closed(&r) {
+        return Err(StoreError::Conflict(format!("this report is {}; it takes no more votes", r.status)));
+    }
+    let exists = me_too_vote::Entity::find_by_id((r.report_id.clone(), member.member_id.clone())).one(&txn).await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict("you already said \"me too\" for this report".into()));
+    }
+    me_too_vote::ActiveModel {
+        report_id: Set(r.report_id.clone()),
+        member_id: Set(member.member_id.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    friction_report::Entity::update_many()
+        .col_expr(friction_report::Column::MeToo, Expr::col(friction_report::Column::MeToo).add(1))
+        .filter(friction_report::Column::ReportId.eq(r.report_id.as_str()))
+        .exec(&txn)
+        .await?;
+    let r = get(&txn, &r.report_id).await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// Filters of the triage list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<FrictionStatus>,
+    pub area_id: Option<String>,
+    pub team_id: Option<String>,
+    pub q: Option<String>,
+    pub since: Option<NaiveDate>,
+    /// Leave out merged duplicates and done / won't-fix reports.
+    pub open_only: bool,
+}
+
+/// Order of the triage list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Newest,
+    /// Hours lost per week, highest first.
+    Cost,
+}
+
+fn cost_expr() -> Expr {
+    let rate = Expr::cust(
+        "(CASE frequency WHEN 'daily' THEN 5.0 WHEN 'weekly' THEN 1.0 WHEN 'monthly' THEN 12.0 / 52.0 ELSE 1.0 / 13.0 END)",
+    );
+    Expr::col(friction_report::Column::MinutesLost).mul(rate).mul(Expr::col(friction_report::Column::MeToo).add(1))
+}
+
+/// The triage list: filtered, newest first or by cost, paged by offset.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &Filter,
+    order: Order,
+    page: &PageParams,
+) -> StoreResult<Page<friction_report::Model>> {
+    let mut cond = Condition::all();
+    if let Some(s) = filter.status {
+        cond = cond.add(friction_report::Column::Status.eq(s.as_str()));
+    }
+    if let Some(a) = &filter.area_id {
+        cond = cond.add(friction_report::Column::AreaId.eq(a.as_str()));
+    }
+    if let Some(t) = &filter.team_id {
+        cond = cond.add(friction_report::Column::TeamId.eq(t.as_str()));
+    }
+    if let Some(d) = filter.since {
+        cond = cond.add(friction_report::Column::CreatedOn.gte(d));
+    }
+    if filter.open_only {
+        cond = cond
+            .add(friction_report::Column::DuplicateOf.is_null())
+            .add(friction_report::Column::Status.is_not_in(["done", "wont_fix"]));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let mut any = Condition::any();
+        for col in [
+            friction_report::Column::Title,
+            friction_report::Column::TryingTo,
+            friction_report::Column::BlockedBy,
+            friction_report::Column::Expected,
+        ] {
+            any = any.add(
+                Expr::expr(Func::lower(Expr::col(col)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+            );
+        }
+        cond = cond.add(any);
+    }
+    let offset: u64 = page.after.as_deref().and_then(|a| a.parse().ok()).unwrap_or(0);
+    let mut q = friction_report::Entity::find().filter(cond);
+    q = match order {
+        Order::Newest => q.order_by_desc(friction_report::Column::CreatedAt),
+        Order::Cost => q.order_by_desc(cost_expr()),
+    };
+    let rows = q.order_by_asc(friction_report::Column::ReportId).offset(offset).limit(page.limit + 1).all(conn).await?;
+    let more = rows.len() as u64 > page.limit;
+    let mut rows = rows;
+    rows.truncate(page.limit as usize);
+    let next_after = more.then(|| (offset + page.limit).to_string());
+    Ok(Page { items: rows, next_after })
+}
+
+/// A triage change, parsed. `Some(None)` clears a link.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub status: Option<FrictionStatus>,
+    pub area_id: Option<String>,
+    pub severity: Option<i32>,
+    pub roadmap_item_id: Option<Option<String>>,
+    pub duplicate_of: Option<Option<String>>,
+}
+
+/// What the follow-up emails need.
+pub struct Notify<'a> {
+    pub emails: &'a Emails,
+}
+
+/// Applies a triage change, records it in the audit log and emails the
+/// reporter when they asked for follow-up and the status or roadmap link changed.
+pub async fn change(
+    db: &DatabaseConnection,
+    notify: &Notify<'_>,
+    actor: &str,
+    report_id: &str,
+    change: Change,
+) -> StoreResult<friction_report::Model> {
+    let txn = db.begin().await?;
+    let before = get(&txn, report_id).await?;
+    let mut row = before.clone().into_active_model();
+    let mut detail = serde_json::Map::new();
+    if let Some(s) = change.status
+        && s.as_str() != before.status
+    {
+        row.status = Set(s.as_str().into());
+        row.resolved_on =
+            Set(matches!(s, FrictionStatus::Done | FrictionStatus::WontFix).then(|| Utc::now().date_naive()));
+        detail.insert("status".into(), json!([before.status, s.as_str()]));
+    }
+    if let Some(a) = &change.area_id
+        && *a != before.area_id
+    {
+        known_area(&txn, "area_id", a).await?;
+        row.area_id = Set(a.clone());
+        detail.insert("area_id".into(), json!([before.area_id, a]));
+    }
+    if let Some(sev) = change.severity
+        && sev != before.severity
+    {
+        row.severity = Set(sev);
+        detail.insert("severity".into(), json!([before.severity, sev]));
+    }
+    if let Some(link) = &change.roadmap_item_id
+        && *link != before.roadmap_item_id
+    {
+        if let Some(id) = link
+            && roadmap_item::Entity::find_by_id(id.clone()).one(&txn).await?.is_none()
+        {
+            return Err(FieldError::new("roadmap_item_id", format!("unknown roadmap item {id:?}")).into());
+        }
+        row.roadmap_item_id = Set(link.clone());
+        detail.insert("roadmap_item_id".into(), json!([before.roadmap_item_id, link]));
+    }
+    if let Some(dup) = &change.duplicate_of
+        && *dup != before.duplicate_of
+    {
+        if let Some(original) = dup {
+            merge(&txn, &before, original).await?;
+        }
+        row.duplicate_of = Set(dup.clone());
+        detail.insert("duplicate_of".into(), json!([before.duplicate_of, dup]));
+    }
+    if detail.is_empty() {
+        txn.commit().await?;
+        return Ok(before);
+    }
+    row.updated_at = Set(Utc::now());
+    let after = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        "friction.change",
+        "friction_report",
+        report_id,
+        serde_json::Value::Object(detail.clone()),
+    )
+    .await?;
+    let status_changed = detail.contains_key("status");
+    let linked = detail.contains_key("roadmap_item_id") && after.roadmap_item_id.is_some();
+    if status_changed || linked {
+        let change_text = match (status_changed, linked) {
+            (true, _) => format!("Its status changed from {} to {}.", human(&before.status), human(&after.status)),
+            _ => "The platform team linked it to a roadmap item.".to_string(),
+        };
+        let headline =
+            if status_changed { format!("now {}", human(&after.status)) } else { "on the roadmap".to_string() };
+        follow_up(&txn, notify, &after, &headline, &change_text).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn human(status: &str) -> String {
+    status.replace('_', " ")
+}
+
+/// Queues the follow-up email of a report whose reporter asked for it.
+pub async fn follow_up(
+    txn: &DatabaseTransaction,
+    notify: &Notify<'_>,
+    r: &friction_report::Model,
+    headline: &str,
+    change: &str,
+) -> StoreResult<()> {
+    let Some(member_id) = &r.reporter_member_id else { return Ok(()) };
+    let Some(m) = member::Entity::find_by_id(member_id.clone()).one(txn).await? else { return Ok(()) };
+    if !m.active {
+        return Ok(());
+    }
+    let item = match &r.roadmap_item_id {
+        Some(id) => roadmap_item::Entity::find_by_id(id.clone()).one(txn).await?,
+        None => None,
+    };
+    let roadmap_status = item.as_ref().map(|i| human(&i.status));
+    let email = notify
+        .emails
+        .friction_followup(&FrictionFollowUp {
+            title: &r.title,
+            headline,
+            change,
+            roadmap: item.as_ref().map(|i| i.title.as_str()).zip(roadmap_status.as_deref()),
+            member_token: &m.member_token,
+        })
+        .map_err(|e| StoreError::Internal(format!("rendering the follow-up: {e}")))?;
+    outbox::enqueue(txn, "friction_followup", &m.email, email, notify.emails.message_domain()).await?;
+    Ok(())
+}
+
+/// Merges `dup` into `original_id`: refuses itself and loops; its me-too votes
+/// and its reporter count on the original from now on.
+async fn merge(txn: &DatabaseTransaction, dup: &friction_report::Model, original_id: &str) -> StoreResult<()> {
+    if original_id == dup.report_id {
+        return Err(FieldError::new("duplicate_of", "a report cannot be a duplicate of itself").into());
+    }
+    // Walk the chain from the original: reaching `dup` would make a loop.
+    let mut cursor = Some(original_id.to_string());
+    let mut steps = 0;
+    while let Some(id) = cursor {
+        let r = friction_report::Entity::find_by_id(id.clone())
+            .one(txn)
+            .await?
+            .ok_or_else(|| FieldError::new("duplicate_of", format!("unknown friction report {id:?}")))?;
+        if r.report_id == dup.report_id || steps > 100 {
+            return Err(FieldError::new("duplicate_of", "this would make a loop of duplicates").into());
+        }
+        cursor = r.duplicate_of;
+        steps += 1;
+    }
+    let votes =
+        me_too_vote::Entity::find().filter(me_too_vote::Column::ReportId.eq(dup.report_id.as_str())).all(txn).await?;
+    let mut voters: Vec<String> = votes.iter().map(|v| v.member_id.clone()).collect();
+    if let Some(reporter) = &dup.reporter_member_id {
+        voters.push(reporter.clone());
+    }
+    let already: Vec<String> = me_too_vote::Entity::find()
+        .filter(me_too_vote::Column::ReportId.eq(original_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|v| v.member_id)
+        .collect();
+    me_too_vote::Entity::delete_many()
+        .filter(me_too_vote::Column::ReportId.eq(dup.report_id.as_str()))
+        .exec(txn)
+        .await?;
+    let mut moved = 0;
+    voters.sort();
+    voters.dedup();
+    for v in voters.into_iter().filter(|v| !already.contains(v)) {
+        me_too_vote::ActiveModel {
+            report_id: Set(original_id.to_string()),
+            member_id: Set(v),
+            created_at: Set(Utc::now()),
+        }
+        .insert(txn)
+        .await?;
+        moved += 1;
+    }
+    // A reporter who did not ask for follow-up is not known by name: they
+    // still count once on the original.
+    let anonymous_reporter = i32::from(dup.reporter_member_id.is_none());
+    friction_report::Entity::update_many()
+        .col_expr(
+            friction_report::Column::MeToo,
+            Expr::col(friction_report::Column::MeToo).add(moved + anonymous_reporter),
+        )
+        .filter(friction_report::Column::ReportId.eq(original_id))
+        .exec(txn)
+        .await?;
+    friction_report::Entity::update_many()
+        .col_expr(friction_report::Column::MeToo, Expr::value(0))
+        .filter(friction_report::Column::ReportId.eq(dup.report_id.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Reports a member asked to follow, newest first.
+pub async fn followed_by(conn: &impl ConnectionTrait, member_id: &str) -> StoreResult<Vec<friction_report::Model>> {
+    Ok(friction_report::Entity::find()
+        .filter(friction_report::Column::ReporterMemberId.eq(member_id))
+        .order_by_desc(friction_report::Column::CreatedAt)
+        .all(conn)
+        .await?)
+}
+
+/// Report ids a member said "me too" to, among `ids`.
+pub async fn voted(conn: &impl ConnectionTrait, member_id: &str, ids: Vec<String>) -> StoreResult<Vec<String>> {
+    Ok(me_too_vote::Entity::find()
+        .filter(me_too_vote::Column::MemberId.eq(member_id))
+        .filter(me_too_vote::Column::ReportId.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| v.report_id)
+        .collect())
+}
+
+/// Team slugs by team id, for the reports of a page.
+pub async fn team_slugs(
+    conn: &impl ConnectionTrait,
+    reports: &[friction_report::Model],
+) -> StoreResult<HashMap<String, String>> {
+    let ids: Vec<String> = reports.iter().filter_map(|r| r.team_id.clone()).collect();
+    Ok(team::Entity::find()
+        .filter(team::Column::TeamId.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.team_id, t.slug))
+        .collect())
+}
+
+/// How many reports are linked to a roadmap item.
+pub async fn count_linked(conn: &impl ConnectionTrait, item_id: &str) -> StoreResult<u64> {
+    Ok(friction_report::Entity::find().filter(friction_report::Column::RoadmapItemId.eq(item_id)).count(conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_hours_follow_analysis_md() {
+        let mut r = friction_report::Model {
+            report_id: "r".into(),
+            team_id: None,
+            area_id: "ci".into(),
+            title: "t".into(),
+            trying_to: "x".into(),
+            blocked_by: "y".into(),
+            expected: None,
+            minutes_lost: 30,
+            frequency: "daily".into(),
+            severity: 2,
+            status: "new".into(),
+            follow_up: false,
+            reporter_member_id: None,
+            me_too: 3,
+            roadmap_item_id: None,
+            duplicate_of: None,
+            created_on: Utc::now().date_naive(),
+            resolved_on: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        assert!((weekly_hours(&r) - 0.5 * 5.0 * 4.0).abs() < 1e-12);
+        r.frequency = "monthly".into();
+        r.me_too = 0;
+        assert!((weekly_hours(&r) - 0.5 * 12.0 / 52.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,181 @@
+//! Roadmap items: what the platform team does about the pain points. Each
+//! lists its linked friction reports and their total weekly cost; shipping an
+//! item tells the followers of its linked reports.
+
+use super::friction::{self, Notify};
+use super::{Page, PageParams, StoreError, StoreResult, audit, new_id};
+use crate::domain::{FieldError, RoadmapStatus};
+use crate::entities::{area, friction_report, roadmap_item};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+
+/// A new roadmap item, parsed.
+pub struct NewItem {
+    pub title: String,
+    pub description: String,
+    pub area_id: String,
+    pub status: RoadmapStatus,
+    pub shipped_on: Option<NaiveDate>,
+}
+
+/// A change to an item, parsed. `shipped_on: Some(None)` clears the date.
+#[derive(Default)]
+pub struct ItemChange {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub area_id: Option<String>,
+    pub status: Option<RoadmapStatus>,
+    pub shipped_on: Option<Option<NaiveDate>>,
+}
+
+/// An item with its linked reports.
+pub struct ItemFull {
+    pub item: roadmap_item::Model,
+    pub reports: Vec<friction_report::Model>,
+}
+
+impl ItemFull {
+    /// Hours lost per week over the linked reports that still count (not
+    /// merged duplicates, not done or won't fix).
+    pub fn weekly_hours(&self) -> f64 {
+        self.reports
+            .iter()
+            .filter(|r| r.duplicate_of.is_none() && !matches!(r.status.as_str(), "done" | "wont_fix"))
+            .map(friction::weekly_hours)
+            .sum()
+    }
+}
+
+async fn known_area(conn: &impl ConnectionTrait, area_id: &str) -> StoreResult<()> {
+    if area::Entity::find_by_id(area_id.to_string()).one(conn).await?.is_none() {
+        return Err(FieldError::new("area_id", format!("unknown area {area_id:?}")).into());
+    }
+    Ok(())
+}
+
+/// A shipped item gets today as its date unless one is given; others have none.
+fn shipped_date(status: RoadmapStatus, given: Option<NaiveDate>) -> Result<Option<NaiveDate>, FieldError> {
+    match (status, given) {
+        (RoadmapStatus::Shipped, d) => Ok(Some(d.unwrap_or_else(|| Utc::now().date_naive()))),
+        (_, Some(_)) => Err(FieldError::new("shipped_on", "only a shipped item has a shipped date")),
+        (_, None) => Ok(None),
+    }
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> StoreResult<ItemFull> {
+    let txn = db.begin().await?;
+    known_area(&txn, &new.area_id).await?;
+    let now = Utc::now();
+    let item = roadmap_item::ActiveModel {
+        item_id: Set(new_id()),
+        title: Set(new.title),
+        description: Set(new.description),
+        area_id: Set(new.area_id),
+        status: Set(new.status.as_str().into()),
+        shipped_on: Set(shipped_date(new.status, new.shipped_on)?),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "roadmap.create",
+        "roadmap_item",
+        &item.item_id,
+        json!({"title": item.title, "status": item.status}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ItemFull { item, reports: Vec::new() })
+}
+
+pub async fn get(conn: &impl ConnectionTrait, item_id: &str) -> StoreResult<ItemFull> {
+    let item = roadmap_item::Entity::find_by_id(item_id.to_string())
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no roadmap item {item_id:?}")))?;
+    let reports = friction_report::Entity::find()
+        .filter(friction_report::Column::RoadmapItemId.eq(item_id))
+        .order_by_desc(friction_report::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    Ok(ItemFull { item, reports })
+}
+
+pub async fn list(conn: &impl ConnectionTrait, page: &PageParams) -> StoreResult<Page<ItemFull>> {
+    let mut q = roadmap_item::Entity::find().order_by_asc(roadmap_item::Column::ItemId);
+    if let Some(after) = &page.after {
+        q = q.filter(roadmap_item::Column::ItemId.gt(after.as_str()));
+    }
+    let rows = q.limit(page.limit + 1).all(conn).await?;
+    let page = Page::from_rows(rows, page, |i| i.item_id.clone());
+    let reports = friction_report::Entity::find()
+        .filter(friction_report::Column::RoadmapItemId.is_in(page.items.iter().map(|i| i.item_id.clone())))
+        .order_by_desc(friction_report::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    Ok(page.map(|item| {
+        let linked = reports.iter().filter(|r| r.roadmap_item_id.as_deref() == Some(&item.item_id)).cloned().collect();
+        ItemFull { item, reports: linked }
+    }))
+}
+
+/// Updates an item; shipping it emails the followers of its linked reports.
+pub async fn update(
+    db: &DatabaseConnection,
+    notify: &Notify<'_>,
+    actor: &str,
+    item_id: &str,
+    change: ItemChange,
+) -> StoreResult<ItemFull> {
+    let txn = db.begin().await?;
+    let before = get(&txn, item_id).await?.item;
+    let mut row = before.clone().into_active_model();
+    if let Some(t) = change.title {
+        row.title = Set(t);
+    }
+    if let Some(d) = change.description {
+        row.description = Set(d);
+    }
+    if let Some(a) = change.area_id {
+        known_area(&txn, &a).await?;
+        row.area_id = Set(a);
+    }
+    let status = change
+        .status
+        .unwrap_or_else(|| RoadmapStatus::parse("status", &before.status).unwrap_or(RoadmapStatus::Proposed));
+    let given = match change.shipped_on {
+        Some(d) => d,
+        None if status == RoadmapStatus::Shipped => before.shipped_on,
+        None => None,
+    };
+    row.status = Set(status.as_str().into());
+    row.shipped_on = Set(shipped_date(status, given)?);
+    row.updated_at = Set(Utc::now());
+    let after = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        "roadmap.update",
+        "roadmap_item",
+        item_id,
+        json!({"status": [before.status, after.status], "title": after.title, "shipped_on": after.shipped_on}),
+    )
+    .await?;
+    let shipped_now = after.status == RoadmapStatus::Shipped.as_str() && before.status != after.status;
+    let full = get(&txn, item_id).await?;
+    if shipped_now {
+        let change = format!("The roadmap item it is linked to, \"{}\", has shipped.", after.title);
+        for r in &full.reports {
+            friction::follow_up(&txn, notify, r, "a fix has shipped", &change).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(full)
+}
