@@ -1,18 +1,61 @@
 //! The analysis of devpulse: the arithmetic of `analysis.md`, with polars.
 //!
 //! Pure: tables in, tables out. Nothing here knows about a database, so the
-//! same code runs on live data (the service loads tables and calls in) and on
-//! an export folder (`devpulse analyze`).
+//! same code runs on live data (the service loads [`Tables`] and calls in) and
+//! on an export folder (`devpulse analyze`).
 //!
-//! Entry points:
-//! - [`area_scores`]: per-area scores of one scope (n, favorable and
-//!   unfavorable shares, mean, Wilson interval, suppression below k).
-//! - [`wilson`]: the Wilson score interval used for `unfav_lo`/`unfav_hi`.
+//! Map:
+//! - [`tables`]: the raw export's ten tables, read and written as Parquet or
+//!   CSV, checked against the contract.
+//! - [`scores`]: per-area scores (n, shares, mean, Wilson interval), k
+//!   suppression, the differencing guard, devex_index and deltas.
+//! - [`priorities`]: the roadmap priority report of one closed cycle.
+//! - [`wilson`] and [`area_scores`]: the building blocks, public for checks.
+
+pub mod priorities;
+pub mod scores;
+pub mod tables;
+
+pub use priorities::{
+    CycleInfo, Params, Previous, Priority, Report, Weights, priorities, report_frame, resolve_cycle, write_report,
+};
+pub use scores::{AreaScore, Scope, ScoresReport, scores};
+pub use tables::{Cell, Format, TableData, Tables};
 
 use polars::prelude::*;
 
 /// z for a 95 % interval, as analysis.md fixes it.
 pub const Z: f64 = 1.959964;
+
+/// Why an analysis could not run. Every variant but `Polars` is bad input.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("missing table {0}")]
+    MissingTable(String),
+    #[error("table {table} has no column {column}")]
+    MissingColumn { table: String, column: String },
+    #[error("column {table}.{column} should hold {expected}, not {found}")]
+    WrongType { table: String, column: String, expected: &'static str, found: String },
+    #[error("no cycle {0:?}")]
+    UnknownCycle(String),
+    #[error("cycle {0} is still open; results exist only once it has closed")]
+    CycleOpen(String),
+    #[error("there is no closed cycle yet")]
+    NoClosedCycle,
+    #[error("unknown scope {0:?}")]
+    UnknownScope(String),
+    #[error("{0}")]
+    Input(String),
+    #[error("polars: {0}")]
+    Polars(#[from] PolarsError),
+}
+
+impl AnalysisError {
+    /// Whether the error comes from the input (exit code 2) rather than a fault.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, AnalysisError::Polars(_))
+    }
+}
 
 /// The Wilson score interval of a proportion `p` over `n` trials at [`Z`]:
 /// `(p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n)`.
@@ -34,111 +77,100 @@ fn wilson_exprs(p: Expr, n: Expr) -> (Expr, Expr) {
     ((centre.clone() - spread.clone()) / denom.clone(), (centre + spread) / denom)
 }
 
-/// Scores per area of one scope, from its `likert5` answers.
-///
-/// Input columns: `area_id` (String), `value` (numeric, 1..5).
-/// Output, one row per area, sorted by `area_id`: `area_id`, `n` (UInt32-ish
-/// count), `pct_favorable`, `pct_unfavorable`, `mean`, `unfav_lo`, `unfav_hi`
-/// (Float64, null when suppressed) and `suppressed` (Boolean: `n < k`).
-pub fn area_scores(answers: LazyFrame, k: u32) -> PolarsResult<DataFrame> {
+/// Aggregates answers (`value` 1..5) into the counts every score is made of:
+/// `n`, `favorable` (4, 5), `unfavorable` (1, 2) and `sum_value`, by `keys`.
+pub fn likert_counts(answers: LazyFrame, keys: &[&str]) -> LazyFrame {
     let value = col("value").cast(DataType::Float64);
+    answers.group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg([
+        len().cast(DataType::Int64).alias("n"),
+        value.clone().gt_eq(lit(4.0)).cast(DataType::Int64).sum().alias("favorable"),
+        value.clone().lt_eq(lit(2.0)).cast(DataType::Int64).sum().alias("unfavorable"),
+        value.sum().alias("sum_value"),
+    ])
+}
+
+/// Scores from counts (`n`, `favorable`, `unfavorable`, `sum_value`, one row
+/// per area): adds `pct_favorable`, `pct_unfavorable`, `mean`, `unfav_lo`,
+/// `unfav_hi` (null when suppressed) and `suppressed` (`n < k`).
+pub fn scores_from_counts(counts: LazyFrame, k: u32) -> LazyFrame {
     let n = col("n").cast(DataType::Float64);
     let p_unfav = col("unfavorable").cast(DataType::Float64) / n.clone();
     let (lo, hi) = wilson_exprs(p_unfav.clone(), n.clone());
     let suppressed = col("n").lt(lit(k as i64));
     let hide =
         |e: Expr, name: &str| when(suppressed.clone()).then(lit(NULL).cast(DataType::Float64)).otherwise(e).alias(name);
-    answers
-        .group_by([col("area_id")])
-        .agg([
-            len().cast(DataType::Int64).alias("n"),
-            value.clone().gt_eq(lit(4.0)).cast(DataType::Int64).sum().alias("favorable"),
-            value.clone().lt_eq(lit(2.0)).cast(DataType::Int64).sum().alias("unfavorable"),
-            value.mean().alias("mean_value"),
-        ])
+    counts.with_columns([
+        hide(col("favorable").cast(DataType::Float64) / n.clone(), "pct_favorable"),
+        hide(p_unfav, "pct_unfavorable"),
+        hide(col("sum_value") / n, "mean"),
+        hide(lo, "unfav_lo"),
+        hide(hi, "unfav_hi"),
+        suppressed.alias("suppressed"),
+    ])
+}
+
+/// Scores per area of one scope, from its `likert5` answers.
+///
+/// Input columns: `area_id` (String), `value` (numeric, 1..5). Output, one row
+/// per area sorted by `area_id`: `area_id`, `n`, `pct_favorable`,
+/// `pct_unfavorable`, `mean`, `unfav_lo`, `unfav_hi` (null when suppressed)
+/// and `suppressed` (`n < k`).
+pub fn area_scores(answers: LazyFrame, k: u32) -> PolarsResult<DataFrame> {
+    scores_from_counts(likert_counts(answers, &["area_id"]), k)
         .select([
             col("area_id"),
             col("n"),
-            hide(col("favorable").cast(DataType::Float64) / n.clone(), "pct_favorable"),
-            hide(p_unfav, "pct_unfavorable"),
-            hide(col("mean_value"), "mean"),
-            hide(lo, "unfav_lo"),
-            hide(hi, "unfav_hi"),
-            suppressed.alias("suppressed"),
+            col("pct_favorable"),
+            col("pct_unfavorable"),
+            col("mean"),
+            col("unfav_lo"),
+            col("unfav_hi"),
+            col("suppressed"),
         ])
         .sort(["area_id"], SortMultipleOptions::default())
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
+/// Which children of a breakdown stay hidden, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Fewer than k responses.
+    FewerThanK,
+    /// Hidden so that the hidden total cannot be worked out by subtraction.
+    Differencing,
+}
 
-    fn answers(rows: &[(&str, f64)]) -> LazyFrame {
-        let areas: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        let values: Vec<f64> = rows.iter().map(|r| r.1).collect();
-        df!("area_id" => areas, "value" => values).unwrap().lazy()
-    }
-
-    fn f(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
-        df.column(col).unwrap().f64().unwrap().get(row)
-    }
-
-    #[test]
-    fn wilson_matches_a_hand_computation() {
-        // p = 0.5, n = 10: centre 0.5 + 3.841459/20 = 0.69207; spread
-        // 1.959964 * sqrt(0.025 + 3.841459/400) = 0.364804; denom 1.384146.
-        let (lo, hi) = wilson(0.5, 10.0);
-        assert!((lo - 0.236593).abs() < 1e-6, "{lo}");
-        assert!((hi - 0.763407).abs() < 1e-6, "{hi}");
-        let (lo, hi) = wilson(0.0, 5.0);
-        assert!(lo.abs() < 1e-12 && (hi - 0.434482).abs() < 1e-6, "{lo} {hi}");
-    }
-
-    #[test]
-    fn scores_of_a_small_table() {
-        // ci: 1,2,3,4,5,5 -> n 6, favorable 3, unfavorable 2, mean 20/6.
-        // docs: 4 answers, below k = 5: suppressed, figures null.
-        let mut rows: Vec<(&str, f64)> = [1.0, 2.0, 3.0, 4.0, 5.0, 5.0].iter().map(|v| ("ci", *v)).collect();
-        rows.extend([("docs", 1.0), ("docs", 1.0), ("docs", 2.0), ("docs", 5.0)]);
-        let df = area_scores(answers(&rows), 5).unwrap();
-        assert_eq!(df.height(), 2);
-        assert_eq!(df.column("area_id").unwrap().str().unwrap().get(0), Some("ci"));
-        assert_eq!(df.column("n").unwrap().i64().unwrap().get(0), Some(6));
-        assert_eq!(f(&df, "pct_favorable", 0), Some(0.5));
-        assert!((f(&df, "pct_unfavorable", 0).unwrap() - 1.0 / 3.0).abs() < 1e-12);
-        assert!((f(&df, "mean", 0).unwrap() - 20.0 / 6.0).abs() < 1e-12);
-        let (lo, hi) = wilson(1.0 / 3.0, 6.0);
-        assert!((f(&df, "unfav_lo", 0).unwrap() - lo).abs() < 1e-12);
-        assert!((f(&df, "unfav_hi", 0).unwrap() - hi).abs() < 1e-12);
-        assert_eq!(df.column("suppressed").unwrap().bool().unwrap().get(0), Some(false));
-        assert_eq!(df.column("suppressed").unwrap().bool().unwrap().get(1), Some(true));
-        for c in ["pct_favorable", "pct_unfavorable", "mean", "unfav_lo", "unfav_hi"] {
-            assert_eq!(f(&df, c, 1), None, "{c} must be null when suppressed");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn the_interval_holds_p_and_stays_in_0_1(unfav in 0u32..200, extra in 0u32..200) {
-            let n = (unfav + extra).max(1) as f64;
-            let p = unfav.min(n as u32) as f64 / n;
-            let (lo, hi) = wilson(p, n);
-            prop_assert!(lo >= -1e-12 && hi <= 1.0 + 1e-12);
-            prop_assert!(lo <= p + 1e-12 && p <= hi + 1e-12);
-        }
-
-        #[test]
-        fn suppression_never_shows_a_group_under_k(values in proptest::collection::vec(1u8..=5, 0..30), k in 3u32..8) {
-            let rows: Vec<(&str, f64)> = values.iter().map(|v| ("ci", *v as f64)).collect();
-            let df = area_scores(answers(&rows), k).unwrap();
-            if values.is_empty() {
-                prop_assert_eq!(df.height(), 0);
-            } else {
-                let shown = f(&df, "pct_favorable", 0).is_some();
-                prop_assert_eq!(shown, values.len() as u32 >= k);
-            }
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::FewerThanK => "fewer_than_k",
+            Reason::Differencing => "differencing",
         }
     }
 }
+
+/// The differencing guard of analysis.md over the children of one parent,
+/// given as `(slug, n)`: children with `n < k` are hidden; while the hidden
+/// total is above 0 and below k, the visible child with the smallest `n`
+/// (ties: smallest slug) is hidden too. Returns the hidden children by index.
+pub fn guard(children: &[(String, u64)], k: u32) -> Vec<Option<Reason>> {
+    let k = k as u64;
+    let mut hidden: Vec<Option<Reason>> =
+        children.iter().map(|(_, n)| (*n < k).then_some(Reason::FewerThanK)).collect();
+    let mut total: u64 = children.iter().zip(&hidden).filter(|(_, h)| h.is_some()).map(|((_, n), _)| n).sum();
+    while total > 0 && total < k {
+        let next = children
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| hidden[*i].is_none())
+            .min_by(|(_, a), (_, b)| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let Some((i, (_, n))) = next else { break };
+        hidden[i] = Some(Reason::Differencing);
+        total += n;
+    }
+    hidden
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,474 @@
+//! The roadmap priority report of one closed cycle (analysis.md,
+//! "Priorities"): survey pain, priority votes and friction hours, weighted
+//! into one priority per area, ranked, with the change since the previous
+//! closed cycle of the same survey.
+
+use crate::{AnalysisError, Tables, likert_counts, scores_from_counts};
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Weights of the three components.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Weights {
+    pub survey: f64,
+    pub votes: f64,
+    pub friction: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { survey: 0.4, votes: 0.3, friction: 0.3 }
+    }
+}
+
+/// The inputs of a report besides the tables.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub k: u32,
+    pub weights: Weights,
+    pub lookback_days: i64,
+    /// When the report was generated (RFC 3339), stated in the report.
+    pub generated_at: String,
+}
+
+impl Params {
+    pub fn new(k: u32, generated_at: impl Into<String>) -> Self {
+        Params { k, weights: Weights::default(), lookback_days: 90, generated_at: generated_at.into() }
+    }
+}
+
+/// A cycle as the report states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CycleInfo {
+    pub cycle_id: String,
+    pub survey_id: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    #[serde(skip)]
+    pub status: String,
+}
+
+/// The parameters as the report states them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameters {
+    pub k: u32,
+    pub weights: Weights,
+    pub lookback_days: i64,
+}
+
+/// One area of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Priority {
+    pub rank: u32,
+    pub area_id: String,
+    pub area_name: String,
+    pub dimension: String,
+    pub priority: f64,
+    pub survey_pain: f64,
+    pub pct_unfavorable: Option<f64>,
+    pub n: i64,
+    pub vote_share: f64,
+    pub friction_hours: f64,
+    pub friction_reports: i64,
+    pub teams_affected: i64,
+    pub priority_delta: Option<f64>,
+    pub roadmap: Vec<String>,
+}
+
+/// The previous closed cycle, for "what changed".
+#[derive(Debug, Clone)]
+pub struct Previous {
+    pub cycle: CycleInfo,
+    pub ranks: HashMap<String, u32>,
+}
+
+/// The roadmap priority report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub cycle: CycleInfo,
+    pub generated_at: String,
+    pub parameters: Parameters,
+    pub responses: i64,
+    pub priorities: Vec<Priority>,
+    #[serde(skip)]
+    pub previous: Option<Previous>,
+}
+
+fn str_at(df: &DataFrame, column: &str, row: usize) -> PolarsResult<Option<String>> {
+    Ok(df.column(column)?.str()?.get(row).map(str::to_string))
+}
+
+fn cycle_rows(tables: &Tables) -> Result<Vec<CycleInfo>, AnalysisError> {
+    let df = tables.get("cycles");
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let get = |c: &str| -> Result<String, AnalysisError> {
+            str_at(df, c, i)?.ok_or_else(|| AnalysisError::Input(format!("cycles.{c} is empty in row {}", i + 1)))
+        };
+        out.push(CycleInfo {
+            cycle_id: get("cycle_id")?,
+            survey_id: get("survey_id")?,
+            opens_on: get("opens_on")?,
+            closes_on: get("closes_on")?,
+            status: get("status")?,
+        });
+    }
+    Ok(out)
+}
+
+/// The cycle to report on (default: the latest closed one) and the closed
+/// cycle before it of the same survey.
+pub fn resolve_cycle(tables: &Tables, cycle_id: Option<&str>) -> Result<(CycleInfo, Option<CycleInfo>), AnalysisError> {
+    let cycles = cycle_rows(tables)?;
+    let target = match cycle_id {
+        Some(id) => {
+            let c = cycles.iter().find(|c| c.cycle_id == id).ok_or_else(|| AnalysisError::UnknownCycle(id.into()))?;
+            if c.status != "closed" {
+                return Err(AnalysisError::CycleOpen(id.into()));
+            }
+            c.clone()
+        }
+        None => cycles
+            .iter()
+            .filter(|c| c.status == "closed")
+            .max_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| a.cycle_id.cmp(&b.cycle_id)))
+            .cloned()
+            .ok_or(AnalysisError::NoClosedCycle)?,
+    };
+    let previous = cycles
+        .iter()
+        .filter(|c| c.status == "closed" && c.survey_id == target.survey_id && c.opens_on < target.opens_on)
+        .max_by(|a, b| a.opens_on.cmp(&b.opens_on))
+        .cloned();
+    Ok((target, previous))
+}
+
+fn in_cycles(cycles: &[&str]) -> Expr {
+    cycles.iter().map(|c| col("cycle_id").eq(lit(c.to_string()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
+}
+
+/// Responses of the given cycles: `response_id`, `cycle_id`, `team_id`.
+fn responses_of(tables: &Tables, cycles: &[&str]) -> LazyFrame {
+    tables.get("responses").clone().lazy().filter(in_cycles(cycles)).select([
+        col("response_id"),
+        col("cycle_id"),
+        col("team_id"),
+    ])
+}
+
+fn questions_of(tables: &Tables, survey_id: &str, kind: &str) -> LazyFrame {
+    tables
+        .get("questions")
+        .clone()
+        .lazy()
+        .filter(col("survey_id").eq(lit(survey_id.to_string())).and(col("kind").eq(lit(kind.to_string()))))
+}
+
+/// Likert counts by (`cycle_id`, `team_id`, `area_id`) for the given cycles.
+pub fn cycle_counts(tables: &Tables, survey_id: &str, cycles: &[&str]) -> PolarsResult<DataFrame> {
+    let likert = questions_of(tables, survey_id, "likert5").select([col("question_id"), col("area_id")]);
+    let answers = tables
+        .get("answers")
+        .clone()
+        .lazy()
+        .select([col("response_id"), col("question_id"), col("value_num").alias("value")])
+        .join(likert, [col("question_id")], [col("question_id")], JoinArgs::new(JoinType::Inner))
+        .join(responses_of(tables, cycles), [col("response_id")], [col("response_id")], JoinArgs::new(JoinType::Inner))
+        .filter(col("value").is_not_null().and(col("area_id").is_not_null()));
+    likert_counts(answers, &["cycle_id", "team_id", "area_id"]).collect()
+}
+
+/// Priority votes of the given cycles: (`cycle_id`, `area_id`, `votes`) and
+/// the number of responses that answered a priority pick, per cycle.
+fn cycle_votes(tables: &Tables, survey_id: &str, cycles: &[&str]) -> PolarsResult<(DataFrame, HashMap<String, i64>)> {
+    let pick = questions_of(tables, survey_id, "priority_pick").select([col("question_id")]);
+    let picks = tables
+        .get("answers")
+        .clone()
+        .lazy()
+        .select([col("response_id"), col("question_id"), col("choice")])
+        .filter(col("choice").is_not_null())
+        .join(pick, [col("question_id")], [col("question_id")], JoinArgs::new(JoinType::Inner))
+        .join(responses_of(tables, cycles), [col("response_id")], [col("response_id")], JoinArgs::new(JoinType::Inner))
+        .collect()?;
+    let votes = picks
+        .clone()
+        .lazy()
+        .group_by([col("cycle_id"), col("choice")])
+        .agg([col("response_id").n_unique().cast(DataType::Int64).alias("votes")])
+        .select([col("cycle_id"), col("choice").alias("area_id"), col("votes")])
+        .collect()?;
+    let per_cycle = picks
+        .lazy()
+        .group_by([col("cycle_id")])
+        .agg([col("response_id").n_unique().cast(DataType::Int64).alias("n")])
+        .collect()?;
+    let mut answered = HashMap::new();
+    for i in 0..per_cycle.height() {
+        if let (Some(c), Some(n)) = (str_at(&per_cycle, "cycle_id", i)?, per_cycle.column("n")?.i64()?.get(i)) {
+            answered.insert(c, n);
+        }
+    }
+    Ok((votes, answered))
+}
+
+/// Occurrences per week of a frequency, as an expression.
+fn rate_per_week() -> Expr {
+    when(col("frequency").eq(lit("daily")))
+        .then(lit(5.0))
+        .when(col("frequency").eq(lit("weekly")))
+        .then(lit(1.0))
+        .when(col("frequency").eq(lit("monthly")))
+        .then(lit(12.0 / 52.0))
+        .when(col("frequency").eq(lit("one_off")))
+        .then(lit(1.0 / 13.0))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+fn check_values(tables: &Tables, table: &str, column: &str, allowed: &[&str]) -> Result<(), AnalysisError> {
+    let df = tables.get(table);
+    let ca = df.column(column)?.str()?;
+    if let Some(bad) = ca.iter().flatten().find(|v| !allowed.contains(v)) {
+        return Err(AnalysisError::Input(format!(
+            "{table}.{column} holds {bad:?}; expected one of {}",
+            allowed.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Friction per area within the lookback window ending on `closes_on`:
+/// `friction_hours`, `friction_reports`, `teams_affected`.
+fn cycle_friction(tables: &Tables, closes_on: &str, lookback_days: i64) -> Result<DataFrame, AnalysisError> {
+    let end = chrono::NaiveDate::parse_from_str(closes_on, "%Y-%m-%d")
+        .map_err(|_| AnalysisError::Input(format!("cycles.closes_on {closes_on:?} is not a date (YYYY-MM-DD)")))?;
+    let start = (end - chrono::Duration::days(lookback_days)).format("%Y-%m-%d").to_string();
+    let hours = col("minutes_lost").cast(DataType::Float64) / lit(60.0)
+        * rate_per_week()
+        * (lit(1.0) + col("me_too").cast(DataType::Float64));
+    Ok(tables
+        .get("friction_reports")
+        .clone()
+        .lazy()
+        .filter(
+            col("duplicate_of")
+                .is_null()
+                .and(col("status").neq(lit("done")))
+                .and(col("status").neq(lit("wont_fix")))
+                .and(col("created_on").gt_eq(lit(start)))
+                .and(col("created_on").lt_eq(lit(closes_on.to_string()))),
+        )
+        .group_by([col("area_id")])
+        .agg([
+            hours.sum().alias("friction_hours"),
+            len().cast(DataType::Int64).alias("friction_reports"),
+            col("team_id").drop_nulls().n_unique().cast(DataType::Int64).alias("teams_affected"),
+        ])
+        .collect()?)
+}
+
+/// The ranked priorities of one cycle, without deltas.
+fn ranked(
+    tables: &Tables,
+    counts: &DataFrame,
+    votes: &DataFrame,
+    pick_responses: &HashMap<String, i64>,
+    cycle: &CycleInfo,
+    params: &Params,
+) -> Result<Vec<Priority>, AnalysisError> {
+    let org = scores_from_counts(
+        counts.clone().lazy().filter(col("cycle_id").eq(lit(cycle.cycle_id.clone()))).group_by([col("area_id")]).agg([
+            col("n").sum(),
+            col("favorable").sum(),
+            col("unfavorable").sum(),
+            col("sum_value").sum(),
+        ]),
+        params.k,
+    )
+    .select([col("area_id"), col("n"), col("pct_unfavorable"), col("unfav_lo")]);
+    let cycle_votes = votes
+        .clone()
+        .lazy()
+        .filter(col("cycle_id").eq(lit(cycle.cycle_id.clone())))
+        .select([col("area_id"), col("votes")]);
+    let answered = pick_responses.get(&cycle.cycle_id).copied().unwrap_or(0);
+    let friction = cycle_friction(tables, &cycle.closes_on, params.lookback_days)?;
+    let w = params.weights;
+    let wsum = w.survey + w.votes + w.friction;
+    let left = JoinArgs::new(JoinType::Left);
+    let vote_share = if answered > 0 {
+        col("votes").cast(DataType::Float64).fill_null(lit(0.0)) / lit(answered as f64)
+    } else {
+        lit(0.0)
+    };
+    let table = tables
+        .get("areas")
+        .clone()
+        .lazy()
+        .select([col("area_id"), col("name").alias("area_name"), col("dimension")])
+        .join(org, [col("area_id")], [col("area_id")], left.clone())
+        .join(cycle_votes, [col("area_id")], [col("area_id")], left.clone())
+        .join(friction.lazy(), [col("area_id")], [col("area_id")], left)
+        .with_columns([
+            col("unfav_lo").fill_null(lit(0.0)).alias("survey_pain"),
+            vote_share.alias("vote_share"),
+            col("friction_hours").fill_null(lit(0.0)),
+            col("friction_reports").fill_null(lit(0i64)),
+            col("teams_affected").fill_null(lit(0i64)),
+            col("n").fill_null(lit(0i64)),
+        ])
+        .with_columns([when(col("friction_hours").max().gt(lit(0.0)))
+            .then(col("friction_hours") / col("friction_hours").max())
+            .otherwise(lit(0.0))
+            .alias("friction_norm")])
+        .with_columns([(lit(100.0)
+            * (lit(w.survey) * col("survey_pain")
+                + lit(w.votes) * col("vote_share")
+                + lit(w.friction) * col("friction_norm"))
+            / lit(wsum))
+        .alias("priority")])
+        .sort(["priority", "area_id"], SortMultipleOptions::default().with_order_descending_multi([true, false]))
+        .collect()?;
+    let roadmap = roadmap_titles(tables)?;
+    let f64s = |c: &str| -> PolarsResult<Vec<Option<f64>>> { Ok(table.column(c)?.f64()?.iter().collect()) };
+    let i64s = |c: &str| -> PolarsResult<Vec<Option<i64>>> { Ok(table.column(c)?.i64()?.iter().collect()) };
+    let strs = |c: &str| -> PolarsResult<Vec<String>> {
+        Ok(table.column(c)?.str()?.iter().map(|s| s.unwrap_or_default().to_string()).collect())
+    };
+    let (ids, names, dims) = (strs("area_id")?, strs("area_name")?, strs("dimension")?);
+    let (priority, pain, unfav, share, hours) = (
+        f64s("priority")?,
+        f64s("survey_pain")?,
+        f64s("pct_unfavorable")?,
+        f64s("vote_share")?,
+        f64s("friction_hours")?,
+    );
+    let (n, reports, teams) = (i64s("n")?, i64s("friction_reports")?, i64s("teams_affected")?);
+    Ok((0..table.height())
+        .map(|i| Priority {
+            rank: i as u32 + 1,
+            area_id: ids[i].clone(),
+            area_name: names[i].clone(),
+            dimension: dims[i].clone(),
+            priority: priority[i].unwrap_or(0.0),
+            survey_pain: pain[i].unwrap_or(0.0),
+            pct_unfavorable: unfav[i],
+            n: n[i].unwrap_or(0),
+            vote_share: share[i].unwrap_or(0.0),
+            friction_hours: hours[i].unwrap_or(0.0),
+            friction_reports: reports[i].unwrap_or(0),
+            teams_affected: teams[i].unwrap_or(0),
+            priority_delta: None,
+            roadmap: roadmap.get(&ids[i]).cloned().unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Titles of the roadmap items that are not dropped, per area, sorted.
+fn roadmap_titles(tables: &Tables) -> PolarsResult<HashMap<String, Vec<String>>> {
+    let df = tables.get("roadmap_items");
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let (titles, areas, statuses) =
+        (df.column("title")?.str()?, df.column("area_id")?.str()?, df.column("status")?.str()?);
+    for i in 0..df.height() {
+        if let (Some(t), Some(a), Some(s)) = (titles.get(i), areas.get(i), statuses.get(i))
+            && s != "dropped"
+        {
+            out.entry(a.to_string()).or_default().push(t.to_string());
+        }
+    }
+    out.values_mut().for_each(|v| v.sort());
+    Ok(out)
+}
+
+/// The roadmap priority report of `cycle_id` (default: the latest closed cycle).
+pub fn priorities(tables: &Tables, cycle_id: Option<&str>, params: &Params) -> Result<Report, AnalysisError> {
+    check_values(tables, "friction_reports", "frequency", &["one_off", "monthly", "weekly", "daily"])?;
+    check_values(
+        tables,
+        "friction_reports",
+        "status",
+        &["new", "triaged", "planned", "in_progress", "done", "wont_fix"],
+    )?;
+    if params.k < 3 {
+        return Err(AnalysisError::Input(format!("k must be at least 3, not {}", params.k)));
+    }
+    let (target, previous) = resolve_cycle(tables, cycle_id)?;
+    let ids: Vec<&str> =
+        std::iter::once(target.cycle_id.as_str()).chain(previous.as_ref().map(|p| p.cycle_id.as_str())).collect();
+    let counts = cycle_counts(tables, &target.survey_id, &ids)?;
+    let (votes, answered) = cycle_votes(tables, &target.survey_id, &ids)?;
+    let mut rows = ranked(tables, &counts, &votes, &answered, &target, params)?;
+    let previous = match previous {
+        Some(p) => {
+            let before = ranked(tables, &counts, &votes, &answered, &p, params)?;
+            for row in &mut rows {
+                row.priority_delta =
+                    before.iter().find(|b| b.area_id == row.area_id).map(|b| row.priority - b.priority);
+            }
+            Some(Previous { ranks: before.iter().map(|b| (b.area_id.clone(), b.rank)).collect(), cycle: p })
+        }
+        None => None,
+    };
+    let responses = tables
+        .get("responses")
+        .clone()
+        .lazy()
+        .filter(col("cycle_id").eq(lit(target.cycle_id.clone())))
+        .select([len().cast(DataType::Int64).alias("n")])
+        .collect()?
+        .column("n")?
+        .i64()?
+        .get(0)
+        .unwrap_or(0);
+    Ok(Report {
+        cycle: target,
+        generated_at: params.generated_at.clone(),
+        parameters: Parameters { k: params.k, weights: params.weights, lookback_days: params.lookback_days },
+        responses,
+        priorities: rows,
+        previous,
+    })
+}
+
+/// Writes the report's priorities as CSV (4 decimals) or Parquet (full precision).
+pub fn write_report(report: &Report, format: crate::Format, out: &mut Vec<u8>) -> Result<(), AnalysisError> {
+    use polars_io::prelude::{CsvWriter, ParquetWriter, SerWriter};
+    let mut df = report_frame(report)?;
+    match format {
+        crate::Format::Csv => CsvWriter::new(out).include_header(true).with_float_precision(Some(4)).finish(&mut df)?,
+        crate::Format::Parquet => {
+            ParquetWriter::new(out).finish(&mut df)?;
+        }
+    }
+    Ok(())
+}
+
+/// The report's priorities as a table (for CSV and Parquet), full precision.
+pub fn report_frame(report: &Report) -> PolarsResult<DataFrame> {
+    let p = &report.priorities;
+    let col_f =
+        |name: &str, f: &dyn Fn(&Priority) -> f64| Column::new(name.into(), p.iter().map(f).collect::<Vec<_>>());
+    let height = p.len();
+    DataFrame::new(
+        height,
+        vec![
+            Column::new("cycle_id".into(), vec![report.cycle.cycle_id.clone(); height]),
+            Column::new("rank".into(), p.iter().map(|r| r.rank).collect::<Vec<_>>()),
+            Column::new("area_id".into(), p.iter().map(|r| r.area_id.clone()).collect::<Vec<_>>()),
+            Column::new("area_name".into(), p.iter().map(|r| r.area_name.clone()).collect::<Vec<_>>()),
+            Column::new("dimension".into(), p.iter().map(|r| r.dimension.clone()).collect::<Vec<_>>()),
+            col_f("priority", &|r| r.priority),
+            col_f("survey_pain", &|r| r.survey_pain),
+            Column::new("pct_unfavorable".into(), p.iter().map(|r| r.pct_unfavorable).collect::<Vec<_>>()),
+            Column::new("n".into(), p.iter().map(|r| r.n).collect::<Vec<_>>()),
+            col_f("vote_share", &|r| r.vote_share),
+            col_f("friction_hours", &|r| r.friction_hours),
+            Column::new("friction_reports".into(), p.iter().map(|r| r.friction_reports).collect::<Vec<_>>()),
+            Column::new("teams_affected".into(), p.iter().map(|r| r.teams_affected).collect::<Vec<_>>()),
+            Column::new("priority_delta".into(), p.iter().map(|r| r.priority_delta).collect::<Vec<_>>()),
+            Column::new("roadmap".into(), p.iter().map(|r| r.roadmap.join("; ")).collect::<Vec<_>>()),
+        ],
+    )
+}
