@@ -3,7 +3,9 @@
 
 use crate::config::{self, Config};
 use crate::domain::Email;
-use crate::{db, demo, startup, store, telemetry};
+use crate::progress::Progress;
+use crate::report::OutputFormat;
+use crate::{db, demo, export, report, startup, store, telemetry};
 use clap::{Args, Parser, Subcommand};
 use sea_orm::DatabaseConnection;
 use std::io::{IsTerminal, Read};
@@ -52,6 +54,75 @@ pub enum Command {
     /// Manage API tokens for the JSON API
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The roadmap priority report of a closed cycle, from the live database
+    Report(ReportArgs),
+    /// Write the raw export of analysis.md (one file per table) to a folder
+    Export(ExportArgs),
+    /// The priority report computed from an export folder, with no database
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOptions {
+    /// The cycle to report on (default: the latest closed cycle)
+    #[arg(long)]
+    pub cycle: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Weights of survey pain, votes and friction, e.g. 0.4,0.3,0.3
+    #[arg(long, default_value = "0.4,0.3,0.3", value_parser = parse_weights)]
+    pub weights: analysis::Weights,
+    /// Days of friction before the cycle's close that count
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub lookback_days: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub options: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// An export folder written by `devpulse export` (Parquet or CSV)
+    #[arg(long)]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub options: ReportOptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Parquet,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write (created if needed)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// File format
+    #[arg(long, value_enum, default_value = "parquet")]
+    pub format: ExportFormat,
+}
+
+fn parse_weights(s: &str) -> Result<analysis::Weights, String> {
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|_| format!("{p:?} is not a number")))
+        .collect::<Result<_, _>>()?;
+    match parts.as_slice() {
+        [a, b, c] if parts.iter().all(|w| w.is_finite() && *w >= 0.0) && a + b + c > 0.0 => {
+            Ok(analysis::Weights { survey: *a, votes: *b, friction: *c })
+        }
+        _ => Err("three weights (survey, votes, friction), none negative, not all zero, e.g. 0.4,0.3,0.3".into()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -148,9 +219,16 @@ impl From<store::StoreError> for CliError {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // One line: the error itself, pointing at --help for the rest.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: bad usage");
+            eprintln!("{} (see --help)", first.trim_end_matches('.'));
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return ExitCode::SUCCESS;
         }
     };
     telemetry::init_logs();
@@ -226,6 +304,44 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             println!("admin {email} created");
             Ok(())
         }
+        Command::Report(args) => {
+            let progress = Progress::on_terminal("report");
+            let db = open(&cli.global).await?;
+            let tables = export::load_for_cycle(&db, args.options.cycle.as_deref(), &progress).await?;
+            compute_and_write(tables, &args.options, cli.global.anonymity_k, &progress).await
+        }
+        Command::Analyze(args) => {
+            let progress = Progress::on_terminal("analyze");
+            let format = if args.input.join("answers.parquet").exists() {
+                analysis::Format::Parquet
+            } else {
+                analysis::Format::Csv
+            };
+            progress.step(&format!("reading {} ({})", args.input.display(), format.extension()));
+            let input = args.input.clone();
+            let tables = tokio::task::spawn_blocking(move || analysis::Tables::read_dir(&input, format))
+                .await
+                .map_err(|e| CliError::Failed(format!("reading: {e}")))??;
+            compute_and_write(tables, &args.options, cli.global.anonymity_k, &progress).await
+        }
+        Command::Export(args) => {
+            let progress = Progress::on_terminal("export");
+            let db = open(&cli.global).await?;
+            let load = export::Load { k_rule: Some(cli.global.anonymity_k), cycles: None };
+            let tables = export::load(&db, &load, &progress).await?;
+            let format = match args.format {
+                ExportFormat::Parquet => analysis::Format::Parquet,
+                ExportFormat::Csv => analysis::Format::Csv,
+            };
+            progress.step(&format!("writing {}", args.out.display()));
+            let out = args.out.clone();
+            let written = tokio::task::spawn_blocking(move || tables.write_dir(&out, format))
+                .await
+                .map_err(|e| CliError::Failed(format!("writing: {e}")))?;
+            written.map_err(|e| CliError::Failed(e.to_string()))?;
+            eprintln!("export written to {}", args.out.display());
+            Ok(())
+        }
         Command::Token(cmd) => {
             let db = open(&cli.global).await?;
             match cmd {
@@ -259,6 +375,79 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+impl From<analysis::AnalysisError> for CliError {
+    fn from(e: analysis::AnalysisError) -> Self {
+        if e.is_bad_input() { CliError::Usage(e.to_string()) } else { CliError::Failed(e.to_string()) }
+    }
+}
+
+impl From<export::LoadError> for CliError {
+    fn from(e: export::LoadError) -> Self {
+        match e {
+            export::LoadError::Analysis(a) => a.into(),
+            export::LoadError::Db(d) => CliError::Failed(format!("database: {d}")),
+        }
+    }
+}
+
+fn params(options: &ReportOptions, k: u32) -> analysis::Params {
+    analysis::Params {
+        k,
+        weights: options.weights,
+        lookback_days: options.lookback_days,
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+/// Computes, renders and writes the report (CPU work off the async threads).
+async fn compute_and_write(
+    tables: analysis::Tables,
+    options: &ReportOptions,
+    k: u32,
+    progress: &Progress,
+) -> Result<(), CliError> {
+    if options.format == OutputFormat::Parquet && options.out.is_none() && std::io::stdout().is_terminal() {
+        return Err(CliError::Usage("Parquet is binary: pass --out FILE".into()));
+    }
+    progress.step("computing");
+    let params = params(options, k);
+    let cycle = options.cycle.clone();
+    let format = options.format;
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, CliError> {
+        let report = analysis::priorities(&tables, cycle.as_deref(), &params)?;
+        let title = survey_title(&tables, &report.cycle.survey_id);
+        report::render(&report, format, &title).map_err(CliError::Failed)
+    })
+    .await
+    .map_err(|e| CliError::Failed(format!("report: {e}")))??;
+    match &options.out {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?,
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)
+                .and_then(|_| out.flush())
+                .map_err(|e| CliError::Failed(format!("cannot write the report: {e}")))?;
+        }
+    }
+    progress.step("done");
+    Ok(())
+}
+
+/// The title of a survey, from the export tables.
+pub fn survey_title(tables: &analysis::Tables, survey_id: &str) -> String {
+    let df = tables.get("surveys");
+    let (ids, titles) = match (df.column("survey_id"), df.column("title")) {
+        (Ok(i), Ok(t)) => (i, t),
+        _ => return survey_id.to_string(),
+    };
+    (0..df.height())
+        .find(|i| ids.str().ok().and_then(|c| c.get(*i)) == Some(survey_id))
+        .and_then(|i| titles.str().ok().and_then(|c| c.get(i)).map(str::to_string))
+        .unwrap_or_else(|| survey_id.to_string())
 }
 
 /// The first line of standard input, at least 12 characters.

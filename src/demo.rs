@@ -18,7 +18,6 @@ use rand_chacha::ChaCha8Rng;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
 };
-use std::time::Instant;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -208,19 +207,6 @@ where
     Ok(())
 }
 
-struct Progress {
-    on: bool,
-    started: Instant,
-}
-
-impl Progress {
-    fn step(&self, what: &str) {
-        if self.on {
-            eprintln!("[{:>5.1}s] demo: {what}", self.started.elapsed().as_secs_f64());
-        }
-    }
-}
-
 struct DemoTeam {
     id: String,
     offset: f64,
@@ -233,7 +219,7 @@ struct DemoTeam {
 /// Loads the demo organisation into an empty database, in one transaction.
 /// Returns a one-line summary.
 pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> StoreResult<String> {
-    let progress = Progress { on: progress, started: Instant::now() };
+    let progress = crate::progress::Progress::new("demo", progress);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let today = Utc::now().date_naive();
     let cycles_dates = cycle_dates(today, opts.cycles);

@@ -11,6 +11,8 @@
 //! - [`entities`]: sea-orm entities, one file per table (schema in the `migrations` crate).
 //! - [`email`]: rendering emails from `templates/emails/` into the outbox.
 //! - [`demo`]: the deterministic demo organisation.
+//! - [`export`]: loads the raw export tables of analysis.md from the database.
+//! - [`report`]: the priority report from live data or an export, in every format.
 //! - [`db`]: opening SQLite/PostgreSQL and migrating.
 //! - [`worker`]: the periodic loop in `serve`: [`store::cycles::run_due`] and the [`mailer`].
 //! - [`mailer`]: drains the email outbox to SMTP or `.eml` files.
@@ -25,8 +27,11 @@ pub mod domain;
 pub mod email;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod mailer;
 pub mod pages;
+pub mod progress;
+pub mod report;
 pub mod routes;
 pub mod startup;
 pub mod store;

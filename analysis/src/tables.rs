@@ -274,6 +274,14 @@ impl Tables {
         Tables::new(frames)
     }
 
+    /// Replaces one table with row-filled data.
+    pub fn replace(&mut self, data: TableData) -> Result<(), AnalysisError> {
+        let spec = data.spec;
+        let df = conform(spec, data.into_frame()?)?;
+        self.frames.insert(spec.name, df);
+        Ok(())
+    }
+
     /// Number of rows of a table.
     pub fn height(&self, name: &str) -> usize {
         self.get(name).height()

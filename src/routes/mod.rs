@@ -10,6 +10,7 @@ pub mod member;
 pub mod openapi;
 pub mod pages;
 pub mod responses;
+pub mod results;
 pub mod roadmap;
 pub mod surveys;
 pub mod teams;
@@ -23,5 +24,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .configure(surveys::configure)
         .configure(responses::configure)
         .configure(friction::configure)
-        .configure(roadmap::configure);
+        .configure(roadmap::configure)
+        .configure(results::configure);
 }

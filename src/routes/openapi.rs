@@ -21,6 +21,7 @@ use utoipa::{
         (name = "responses", description = "Anonymous survey responses"),
         (name = "friction", description = "The friction log: filing, me-too and triage"),
         (name = "roadmap", description = "Roadmap items linked to friction"),
+        (name = "results", description = "Scores and ranked priorities of closed cycles"),
     )
 )]
 pub struct ApiDoc;

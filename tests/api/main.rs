@@ -9,6 +9,7 @@ mod demo;
 mod friction;
 mod health;
 mod helpers;
+mod reports;
 mod schema;
 mod smtp;
 mod surveys;

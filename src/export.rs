@@ -1,0 +1,212 @@
+//! The raw export of analysis.md, loaded from the database into
+//! [`analysis::Tables`] by streaming rows (no ORM objects), so a large
+//! organisation loads in seconds. Free text never leaves: no comment, no
+//! friction description, no prompt beyond the question text.
+
+use crate::progress::Progress;
+use analysis::{Cell, TableData, Tables};
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use sea_orm::{DatabaseConnection, DbErr, QueryResult, Statement, StreamTrait};
+
+/// What to load.
+#[derive(Debug, Clone, Default)]
+pub struct Load {
+    /// The k rule of the export: `responses.team_id` is null for every
+    /// (cycle, team) pair with fewer than k responses.
+    pub k_rule: Option<u32>,
+    /// Only the responses and answers of these cycles (all when `None`).
+    pub cycles: Option<Vec<String>>,
+}
+
+/// Why loading failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Analysis(#[from] analysis::AnalysisError),
+}
+
+fn s(r: &QueryResult, c: &str) -> Result<Cell, DbErr> {
+    Ok(Cell::Str(r.try_get::<Option<String>>("", c)?))
+}
+
+fn i(r: &QueryResult, c: &str) -> Result<Cell, DbErr> {
+    // Counts are BIGINT; stored columns are INTEGER (i32) on PostgreSQL.
+    Ok(Cell::Int(match r.try_get::<Option<i64>>("", c) {
+        Ok(v) => v,
+        Err(_) => r.try_get::<Option<i32>>("", c)?.map(i64::from),
+    }))
+}
+
+fn f(r: &QueryResult, c: &str) -> Result<Cell, DbErr> {
+    Ok(Cell::Float(r.try_get::<Option<f64>>("", c)?))
+}
+
+fn d(r: &QueryResult, c: &str) -> Result<Cell, DbErr> {
+    Ok(Cell::Str(r.try_get::<Option<NaiveDate>>("", c)?.map(|d| d.format("%Y-%m-%d").to_string())))
+}
+
+/// Streams the rows of `sql` into a table of the contract.
+async fn fill(
+    db: &DatabaseConnection,
+    table: &str,
+    sql: &str,
+    row: impl Fn(&QueryResult) -> Result<Vec<Cell>, DbErr>,
+) -> Result<TableData, LoadError> {
+    let mut data = TableData::new(table);
+    let mut stream = db.stream_raw(Statement::from_string(db.get_database_backend(), sql.to_string())).await?;
+    while let Some(r) = stream.next().await {
+        data.push(row(&r?)?)?;
+    }
+    Ok(data)
+}
+
+fn id_list(ids: &[String]) -> String {
+    ids.iter().map(|id| format!("'{}'", id.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+}
+
+/// The tables other than responses and answers (small).
+async fn meta(db: &DatabaseConnection) -> Result<Vec<TableData>, LoadError> {
+    Ok(vec![
+        fill(
+            db,
+            "teams",
+            "SELECT t.team_id, t.slug, t.name, t.group_name, t.kind, \
+             (SELECT COUNT(*) FROM members m WHERE m.team_id = t.team_id AND m.active = true) AS headcount \
+             FROM teams t ORDER BY t.slug",
+            |r| Ok(vec![s(r, "team_id")?, s(r, "slug")?, s(r, "name")?, s(r, "group_name")?, s(r, "kind")?, i(r, "headcount")?]),
+        )
+        .await?,
+        fill(db, "areas", "SELECT area_id, name, dimension FROM areas ORDER BY position, area_id", |r| {
+            Ok(vec![s(r, "area_id")?, s(r, "name")?, s(r, "dimension")?])
+        })
+        .await?,
+        fill(db, "surveys", "SELECT survey_id, title, cadence FROM surveys ORDER BY created_at, survey_id", |r| {
+            Ok(vec![s(r, "survey_id")?, s(r, "title")?, s(r, "cadence")?])
+        })
+        .await?,
+        fill(
+            db,
+            "questions",
+            "SELECT question_id, survey_id, position, kind, area_id, prompt FROM questions ORDER BY survey_id, position",
+            |r| Ok(vec![s(r, "question_id")?, s(r, "survey_id")?, i(r, "position")?, s(r, "kind")?, s(r, "area_id")?, s(r, "prompt")?]),
+        )
+        .await?,
+        fill(db, "cycles", "SELECT cycle_id, survey_id, opens_on, closes_on, status FROM cycles ORDER BY opens_on, cycle_id", |r| {
+            Ok(vec![s(r, "cycle_id")?, s(r, "survey_id")?, d(r, "opens_on")?, d(r, "closes_on")?, s(r, "status")?])
+        })
+        .await?,
+        fill(
+            db,
+            "participation",
+            "SELECT cycle_id, team_id, COUNT(*) AS invited, SUM(CASE WHEN used THEN 1 ELSE 0 END) AS responded \
+             FROM invitations GROUP BY cycle_id, team_id ORDER BY cycle_id, team_id",
+            |r| Ok(vec![s(r, "cycle_id")?, s(r, "team_id")?, i(r, "invited")?, i(r, "responded")?]),
+        )
+        .await?,
+        fill(
+            db,
+            "friction_reports",
+            "SELECT report_id, team_id, area_id, created_on, minutes_lost, frequency, severity, status, me_too, \
+             resolved_on, duplicate_of FROM friction_reports ORDER BY created_at, report_id",
+            |r| {
+                Ok(vec![
+                    s(r, "report_id")?,
+                    s(r, "team_id")?,
+                    s(r, "area_id")?,
+                    d(r, "created_on")?,
+                    i(r, "minutes_lost")?,
+                    s(r, "frequency")?,
+                    i(r, "severity")?,
+                    s(r, "status")?,
+                    i(r, "me_too")?,
+                    d(r, "resolved_on")?,
+                    s(r, "duplicate_of")?,
+                ])
+            },
+        )
+        .await?,
+        fill(db, "roadmap_items", "SELECT item_id, title, area_id, status, shipped_on FROM roadmap_items ORDER BY created_at, item_id", |r| {
+            Ok(vec![s(r, "item_id")?, s(r, "title")?, s(r, "area_id")?, s(r, "status")?, d(r, "shipped_on")?])
+        })
+        .await?,
+    ])
+}
+
+async fn responses(db: &DatabaseConnection, load: &Load) -> Result<TableData, LoadError> {
+    let team = match load.k_rule {
+        Some(k) => format!("CASE WHEN c.n >= {k} THEN r.team_id END AS team_id"),
+        None => "r.team_id AS team_id".to_string(),
+    };
+    fill(
+        db,
+        "responses",
+        &format!(
+            "SELECT r.response_id, r.cycle_id, {team}, r.submitted_on FROM responses r \
+             LEFT JOIN (SELECT cycle_id, team_id, COUNT(*) AS n FROM responses GROUP BY cycle_id, team_id) c \
+             ON c.cycle_id = r.cycle_id AND c.team_id = r.team_id{} ORDER BY r.response_id",
+            cycle_filter(load)
+        ),
+        |r| Ok(vec![s(r, "response_id")?, s(r, "cycle_id")?, s(r, "team_id")?, d(r, "submitted_on")?]),
+    )
+    .await
+}
+
+async fn answers(db: &DatabaseConnection, load: &Load) -> Result<TableData, LoadError> {
+    fill(
+        db,
+        "answers",
+        &format!(
+            "SELECT a.response_id, a.question_id, a.value_num, a.choice FROM answers a \
+             JOIN responses r ON r.response_id = a.response_id{}",
+            cycle_filter(load)
+        ),
+        |r| Ok(vec![s(r, "response_id")?, s(r, "question_id")?, f(r, "value_num")?, s(r, "choice")?]),
+    )
+    .await
+}
+
+fn cycle_filter(load: &Load) -> String {
+    match &load.cycles {
+        Some(ids) if ids.is_empty() => " WHERE 1 = 0".to_string(),
+        Some(ids) => format!(" WHERE r.cycle_id IN ({})", id_list(ids)),
+        None => String::new(),
+    }
+}
+
+/// Loads the export tables.
+pub async fn load(db: &DatabaseConnection, load: &Load, progress: &Progress) -> Result<Tables, LoadError> {
+    progress.step("teams, surveys, cycles, friction, roadmap");
+    let mut data = meta(db).await?;
+    progress.step("responses");
+    data.push(responses(db, load).await?);
+    progress.step("answers");
+    data.push(answers(db, load).await?);
+    Ok(Tables::from_data(data)?)
+}
+
+/// Loads what the report of one cycle needs: every small table, and the
+/// responses and answers of that cycle and the closed one before it.
+pub async fn load_for_cycle(
+    db: &DatabaseConnection,
+    cycle_id: Option<&str>,
+    progress: &Progress,
+) -> Result<Tables, LoadError> {
+    progress.step("teams, surveys, cycles, friction, roadmap");
+    let mut data = meta(db).await?;
+    data.push(TableData::new("responses"));
+    data.push(TableData::new("answers"));
+    let mut tables = Tables::from_data(data)?;
+    let (target, previous) = analysis::resolve_cycle(&tables, cycle_id)?;
+    let load = Load {
+        k_rule: None,
+        cycles: Some(std::iter::once(target.cycle_id).chain(previous.map(|p| p.cycle_id)).collect()),
+    };
+    progress.step("responses");
+    tables.replace(responses(db, &load).await?)?;
+    progress.step("answers");
+    tables.replace(answers(db, &load).await?)?;
+    Ok(tables)
+}

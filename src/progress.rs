@@ -1,0 +1,28 @@
+//! Progress lines on stderr for long work, shown only when stderr is a terminal.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+pub struct Progress {
+    on: bool,
+    started: Instant,
+    what: &'static str,
+}
+
+impl Progress {
+    /// Progress for `what` (e.g. "export"), on when `on` is true.
+    pub fn new(what: &'static str, on: bool) -> Self {
+        Progress { on, started: Instant::now(), what }
+    }
+
+    /// Progress that shows only when stderr is a terminal.
+    pub fn on_terminal(what: &'static str) -> Self {
+        Progress::new(what, std::io::stderr().is_terminal())
+    }
+
+    pub fn step(&self, message: &str) {
+        if self.on {
+            eprintln!("[{:>6.1}s] {}: {message}", self.started.elapsed().as_secs_f64(), self.what);
+        }
+    }
+}

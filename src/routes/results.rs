@@ -1,0 +1,136 @@
+//! `/api/v1/cycles/{id}/priorities` and `/api/v1/cycles/{id}/scores`: the
+//! results of a closed cycle, computed by the analysis crate from live data
+//! with the anonymity rules of analysis.md. Nothing while a cycle is open.
+
+use super::extract::Admin;
+use crate::error::{ApiError, ErrorBody};
+use crate::export::{self, LoadError};
+use crate::progress::Progress;
+use crate::startup::AppState;
+use actix_web::{HttpResponse, get, web};
+use analysis::{AnalysisError, Scope};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(priorities).service(scores);
+}
+
+impl From<AnalysisError> for ApiError {
+    fn from(e: AnalysisError) -> Self {
+        match e {
+            AnalysisError::UnknownCycle(id) => ApiError::NotFound(format!("no cycle {id:?}")),
+            AnalysisError::CycleOpen(_) => ApiError::Conflict {
+                code: "cycle_open",
+                message: "results exist only once the cycle has closed; while it is open, see its participation".into(),
+            },
+            AnalysisError::UnknownScope(s) => ApiError::NotFound(format!("no scope {s:?}")),
+            AnalysisError::NoClosedCycle => ApiError::NotFound("there is no closed cycle yet".into()),
+            AnalysisError::Polars(p) => {
+                tracing::error!(error = %p, "analysis failed");
+                ApiError::Internal
+            }
+            other => {
+                tracing::error!(error = %other, "analysis input");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<LoadError> for ApiError {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::Analysis(a) => a.into(),
+            LoadError::Db(d) => d.into(),
+        }
+    }
+}
+
+/// Optional parameters of the priority report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PriorityQuery {
+    /// Weights of survey pain, votes and friction, e.g. `0.4,0.3,0.3` (the default).
+    pub weights: Option<String>,
+    /// Days of friction before the cycle's close that count (default 90).
+    pub lookback_days: Option<String>,
+}
+
+fn params(state: &AppState, q: &PriorityQuery) -> Result<analysis::Params, ApiError> {
+    let mut p = analysis::Params::new(
+        state.config.anonymity_k,
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    );
+    if let Some(w) = q.weights.as_deref().filter(|w| !w.is_empty()) {
+        let parts: Vec<f64> = w.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        match parts.as_slice() {
+            [a, b, c] if parts.iter().all(|x| x.is_finite() && *x >= 0.0) && a + b + c > 0.0 => {
+                p.weights = analysis::Weights { survey: *a, votes: *b, friction: *c };
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "weights",
+                    "three weights survey,votes,friction, none negative, not all zero",
+                ));
+            }
+        }
+    }
+    if let Some(l) = q.lookback_days.as_deref().filter(|l| !l.is_empty()) {
+        p.lookback_days = match l.parse::<i64>() {
+            Ok(d) if (1..=3650).contains(&d) => d,
+            _ => return Err(ApiError::invalid("lookback_days", "a whole number of days from 1 to 3650")),
+        };
+    }
+    Ok(p)
+}
+
+/// The roadmap priority report of a closed cycle (analysis.md), as JSON.
+#[utoipa::path(tag = "results", params(PriorityQuery), security(("api_token" = [])),
+    responses((status = 200, description = "the JSON priority report of interface.md"), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "cycle_open")))]
+#[get("/cycles/{id}/priorities")]
+async fn priorities(
+    state: web::Data<AppState>,
+    _: Admin,
+    id: web::Path<String>,
+    q: web::Query<PriorityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params(&state, &q)?;
+    let tables = export::load_for_cycle(&state.db, Some(&id), &Progress::new("priorities", false)).await?;
+    let id = id.into_inner();
+    let report = web::block(move || analysis::priorities(&tables, Some(&id), &params))
+        .await
+        .map_err(|_| ApiError::Internal)??;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Which scores.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeQuery {
+    /// `org` (default), `group:NAME` or `team:SLUG`.
+    pub scope: Option<String>,
+}
+
+/// Scores per area of a closed cycle for a scope; suppressed figures are null, with the reason.
+#[utoipa::path(tag = "results", params(ScopeQuery), security(("api_token" = [])),
+    responses((status = 200, description = "scores of the scope"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "cycle_open"), (status = 422, body = ErrorBody)))]
+#[get("/cycles/{id}/scores")]
+async fn scores(
+    state: web::Data<AppState>,
+    _: Admin,
+    id: web::Path<String>,
+    q: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = Scope::parse(q.scope.as_deref().unwrap_or("org"))
+        .map_err(|_| ApiError::invalid("scope", "must be org, group:NAME or team:SLUG"))?;
+    let params = analysis::Params::new(state.config.anonymity_k, "");
+    let tables = export::load_for_cycle(&state.db, Some(&id), &Progress::new("scores", false)).await?;
+    let id = id.into_inner();
+    let report =
+        web::block(move || analysis::scores(&tables, &id, &scope, &params)).await.map_err(|_| ApiError::Internal)??;
+    Ok(HttpResponse::Ok().json(report))
+}
