@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pages/survey.html", include_str!("../templates/pages/survey.html")),
     ("pages/notice.html", include_str!("../templates/pages/notice.html")),
     ("pages/member.html", include_str!("../templates/pages/member.html")),
+    ("pages/home.html", include_str!("../templates/pages/home.html")),
 ];
 
 /// Renders pages.

@@ -15,9 +15,10 @@ impl Progress {
         Progress { on, started: Instant::now(), what }
     }
 
-    /// Progress that shows only when stderr is a terminal.
+    /// Progress that shows when stderr is a terminal (or `DEVPULSE_PROGRESS=1`).
     pub fn on_terminal(what: &'static str) -> Self {
-        Progress::new(what, std::io::stderr().is_terminal())
+        let forced = std::env::var("DEVPULSE_PROGRESS").is_ok_and(|v| v == "1");
+        Progress::new(what, forced || std::io::stderr().is_terminal())
     }
 
     pub fn step(&self, message: &str) {

@@ -165,33 +165,92 @@ fn questions_of(tables: &Tables, survey_id: &str, kind: &str) -> LazyFrame {
         .filter(col("survey_id").eq(lit(survey_id.to_string())).and(col("kind").eq(lit(kind.to_string()))))
 }
 
-/// Likert counts by (`cycle_id`, `team_id`, `area_id`) for the given cycles.
-pub fn cycle_counts(tables: &Tables, survey_id: &str, cycles: &[&str]) -> PolarsResult<DataFrame> {
-    let likert = questions_of(tables, survey_id, "likert5").select([col("question_id"), col("area_id")]);
-    let answers = tables
-        .get("answers")
-        .clone()
-        .lazy()
-        .select([col("response_id"), col("question_id"), col("value_num").alias("value")])
-        .join(likert, [col("question_id")], [col("question_id")], JoinArgs::new(JoinType::Inner))
-        .join(responses_of(tables, cycles), [col("response_id")], [col("response_id")], JoinArgs::new(JoinType::Inner))
-        .filter(col("value").is_not_null().and(col("area_id").is_not_null()));
-    likert_counts(answers, &["cycle_id", "team_id", "area_id"]).collect()
+/// One pass over the answers of the given cycles: likert counts by
+/// (`cycle_id`, `team_id`, `area_id`) and the distinct priority picks
+/// (`cycle_id`, `response_id`, `choice`).
+pub fn answer_aggregates(
+    tables: &Tables,
+    survey_id: &str,
+    cycles: &[&str],
+) -> Result<(DataFrame, DataFrame), AnalysisError> {
+    let likert = questions_of(tables, survey_id, "likert5").select([col("question_id"), col("area_id")]).collect()?;
+    let pick = questions_of(tables, survey_id, "priority_pick").select([col("question_id")]).collect()?;
+    let responses = responses_of(tables, cycles).collect()?;
+    let inner = || JoinArgs::new(JoinType::Inner);
+    let mut counts: Option<DataFrame> = None;
+    let mut picks: Option<DataFrame> = None;
+    let stack = |acc: &mut Option<DataFrame>, part: DataFrame| -> PolarsResult<()> {
+        match acc {
+            Some(all) => {
+                all.vstack_mut(&part)?;
+            }
+            None => *acc = Some(part),
+        }
+        Ok(())
+    };
+    tables.for_each_answer_chunk(|chunk| {
+        let mine = chunk
+            .lazy()
+            .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
+            .collect()?;
+        let rated = mine
+            .clone()
+            .lazy()
+            .select([col("cycle_id"), col("team_id"), col("question_id"), col("value_num").alias("value")])
+            .join(likert.clone().lazy(), [col("question_id")], [col("question_id")], inner())
+            .filter(col("value").is_not_null().and(col("area_id").is_not_null()));
+        stack(&mut counts, likert_counts(rated, &["cycle_id", "team_id", "area_id"]).collect()?)?;
+        let picked = mine
+            .lazy()
+            .filter(col("choice").is_not_null())
+            .join(pick.clone().lazy(), [col("question_id")], [col("question_id")], inner())
+            .select([col("cycle_id"), col("response_id"), col("choice")])
+            .collect()?;
+        stack(&mut picks, picked)?;
+        Ok(())
+    })?;
+    let keys = [col("cycle_id"), col("team_id"), col("area_id")];
+    let counts = match counts {
+        Some(c) => c
+            .lazy()
+            .group_by(keys)
+            .agg([col("n").sum(), col("favorable").sum(), col("unfavorable").sum(), col("sum_value").sum()])
+            .collect()?,
+        None => DataFrame::new(
+            0,
+            vec![
+                Column::new("cycle_id".into(), Vec::<String>::new()),
+                Column::new("team_id".into(), Vec::<String>::new()),
+                Column::new("area_id".into(), Vec::<String>::new()),
+                Column::new("n".into(), Vec::<i64>::new()),
+                Column::new("favorable".into(), Vec::<i64>::new()),
+                Column::new("unfavorable".into(), Vec::<i64>::new()),
+                Column::new("sum_value".into(), Vec::<f64>::new()),
+            ],
+        )?,
+    };
+    let picks = match picks {
+        Some(p) => p,
+        None => DataFrame::new(
+            0,
+            vec![
+                Column::new("cycle_id".into(), Vec::<String>::new()),
+                Column::new("response_id".into(), Vec::<String>::new()),
+                Column::new("choice".into(), Vec::<String>::new()),
+            ],
+        )?,
+    };
+    Ok((counts, picks))
 }
 
-/// Priority votes of the given cycles: (`cycle_id`, `area_id`, `votes`) and
-/// the number of responses that answered a priority pick, per cycle.
-fn cycle_votes(tables: &Tables, survey_id: &str, cycles: &[&str]) -> PolarsResult<(DataFrame, HashMap<String, i64>)> {
-    let pick = questions_of(tables, survey_id, "priority_pick").select([col("question_id")]);
-    let picks = tables
-        .get("answers")
-        .clone()
-        .lazy()
-        .select([col("response_id"), col("question_id"), col("choice")])
-        .filter(col("choice").is_not_null())
-        .join(pick, [col("question_id")], [col("question_id")], JoinArgs::new(JoinType::Inner))
-        .join(responses_of(tables, cycles), [col("response_id")], [col("response_id")], JoinArgs::new(JoinType::Inner))
-        .collect()?;
+/// Likert counts by (`cycle_id`, `team_id`, `area_id`) for the given cycles.
+pub fn cycle_counts(tables: &Tables, survey_id: &str, cycles: &[&str]) -> Result<DataFrame, AnalysisError> {
+    Ok(answer_aggregates(tables, survey_id, cycles)?.0)
+}
+
+/// Priority votes from the picks: (`cycle_id`, `area_id`, `votes`) and the
+/// number of responses that answered a priority pick, per cycle.
+fn cycle_votes(picks: DataFrame) -> PolarsResult<(DataFrame, HashMap<String, i64>)> {
     let votes = picks
         .clone()
         .lazy()
@@ -397,8 +456,8 @@ pub fn priorities(tables: &Tables, cycle_id: Option<&str>, params: &Params) -> R
     let (target, previous) = resolve_cycle(tables, cycle_id)?;
     let ids: Vec<&str> =
         std::iter::once(target.cycle_id.as_str()).chain(previous.as_ref().map(|p| p.cycle_id.as_str())).collect();
-    let counts = cycle_counts(tables, &target.survey_id, &ids)?;
-    let (votes, answered) = cycle_votes(tables, &target.survey_id, &ids)?;
+    let (counts, picks) = answer_aggregates(tables, &target.survey_id, &ids)?;
+    let (votes, answered) = cycle_votes(picks)?;
     let mut rows = ranked(tables, &counts, &votes, &answered, &target, params)?;
     let previous = match previous {
         Some(p) => {

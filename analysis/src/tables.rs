@@ -214,11 +214,17 @@ impl Format {
     }
 }
 
-/// The ten tables, conformed to the contract.
+/// The ten tables, conformed to the contract. A large Parquet `answers`
+/// table stays on disk and is read in slices ([`Tables::for_each_answer_chunk`]),
+/// so memory stays bounded whatever its size.
 #[derive(Clone)]
 pub struct Tables {
     frames: BTreeMap<&'static str, DataFrame>,
+    answers_file: Option<std::path::PathBuf>,
 }
+
+/// Rows of the answers file read at once.
+const ANSWER_CHUNK: usize = 1 << 20;
 
 fn spec(name: &str) -> &'static TableSpec {
     TABLES.iter().find(|t| t.name == name).expect("a table of the contract")
@@ -261,7 +267,7 @@ impl Tables {
             let df = given.remove(spec.name).ok_or_else(|| AnalysisError::MissingTable(spec.name.into()))?;
             out.insert(spec.name, conform(spec, df)?);
         }
-        Ok(Tables { frames: out })
+        Ok(Tables { frames: out, answers_file: None })
     }
 
     /// Builds the tables from row-filled [`TableData`]; every table must be given.
@@ -282,14 +288,36 @@ impl Tables {
         Ok(())
     }
 
-    /// Number of rows of a table.
-    pub fn height(&self, name: &str) -> usize {
-        self.get(name).height()
+    /// One table (for `answers`, see [`Tables::for_each_answer_chunk`]).
+    pub fn get(&self, name: &str) -> &DataFrame {
+        self.frames.get(spec(name).name).unwrap_or_else(|| panic!("table {name} is read in chunks"))
     }
 
-    /// One table.
-    pub fn get(&self, name: &str) -> &DataFrame {
-        &self.frames[spec(name).name]
+    /// Calls `f` with the answers table in slices of at most a million rows,
+    /// conformed to the contract's types.
+    pub fn for_each_answer_chunk(
+        &self,
+        mut f: impl FnMut(DataFrame) -> Result<(), AnalysisError>,
+    ) -> Result<(), AnalysisError> {
+        let Some(path) = &self.answers_file else {
+            return f(self.get("answers").clone());
+        };
+        let spec = spec("answers");
+        let columns: Vec<String> = spec.columns.iter().map(|c| c.0.to_string()).collect();
+        let unreadable = |e: PolarsError| AnalysisError::Input(format!("cannot read {}: {e}", path.display()));
+        let open = || File::open(path).map_err(|e| AnalysisError::Input(format!("{}: {e}", path.display())));
+        let rows = ParquetReader::new(open()?).num_rows().map_err(unreadable)?;
+        let mut offset = 0;
+        while offset < rows {
+            let chunk = ParquetReader::new(open()?)
+                .with_columns(Some(columns.clone()))
+                .with_slice(Some((offset, ANSWER_CHUNK)))
+                .finish()
+                .map_err(unreadable)?;
+            offset += ANSWER_CHUNK;
+            f(conform(spec, chunk)?)?;
+        }
+        Ok(())
     }
 
     /// Reads an export folder: `<table>.parquet` or `<table>.csv` for each table.
@@ -298,6 +326,7 @@ impl Tables {
             return Err(AnalysisError::Input(format!("{} is not a folder", dir.display())));
         }
         let mut frames = Vec::new();
+        let mut answers_file = None;
         for spec in &TABLES {
             let path = dir.join(format!("{}.{}", spec.name, format.extension()));
             if !path.exists() {
@@ -314,6 +343,17 @@ impl Tables {
                     if let Some(missing) = columns.iter().find(|c| !schema.contains(c.as_str())) {
                         return Err(AnalysisError::MissingColumn { table: spec.name.into(), column: missing.clone() });
                     }
+                    if spec.name == "answers" {
+                        // Checked on its first rows now, read in slices later.
+                        let head = reader
+                            .with_columns(Some(columns))
+                            .with_slice(Some((0, 1000)))
+                            .finish()
+                            .map_err(unreadable)?;
+                        conform(spec, head)?;
+                        answers_file = Some(path.clone());
+                        continue;
+                    }
                     reader.with_columns(Some(columns)).finish().map_err(unreadable)?
                 }
                 Format::Csv => CsvReadOptions::default()
@@ -325,7 +365,11 @@ impl Tables {
             };
             frames.push((spec.name, df));
         }
-        Tables::new(frames)
+        let mut out = BTreeMap::new();
+        for (name, df) in frames {
+            out.insert(name, conform(spec(name), df)?);
+        }
+        Ok(Tables { frames: out, answers_file })
     }
 
     /// Writes the tables into `dir` (created if needed).
@@ -334,6 +378,21 @@ impl Tables {
             .map_err(|e| AnalysisError::Input(format!("cannot create {}: {e}", dir.display())))?;
         for (name, df) in &self.frames {
             write_frame(&mut df.clone(), &dir.join(format!("{name}.{}", format.extension())), format)?;
+        }
+        if self.answers_file.is_some() {
+            let mut parts: Option<DataFrame> = None;
+            self.for_each_answer_chunk(|chunk| {
+                match &mut parts {
+                    Some(all) => {
+                        all.vstack_mut(&chunk)?;
+                    }
+                    None => parts = Some(chunk),
+                }
+                Ok(())
+            })?;
+            if let Some(mut all) = parts {
+                write_frame(&mut all, &dir.join(format!("answers.{}", format.extension())), format)?;
+            }
         }
         Ok(())
     }

@@ -14,7 +14,8 @@ use tera::Context;
 const FORM_LIMIT: usize = 64 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/thanks", web::get().to(thanks))
+    cfg.route("/", web::get().to(home))
+        .route("/thanks", web::get().to(thanks))
         .service(
             web::resource("/s/{token}")
                 .app_data(web::PayloadConfig::new(FORM_LIMIT))
@@ -277,6 +278,18 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, bod
         }
     }
     form_page(&state, &token, &inv, &given, &problems)
+}
+
+/// The front page: what this is, who does what, and a few live counts.
+async fn home(state: web::Data<AppState>) -> HttpResponse {
+    match crate::store::members::instance_counts(&state.db).await {
+        Ok(counts) => {
+            let mut ctx = Context::new();
+            ctx.insert("counts", &counts);
+            state.pages.page(StatusCode::OK, "pages/home.html", ctx)
+        }
+        Err(e) => store_failure(&state, &e),
+    }
 }
 
 async fn thanks(state: web::Data<AppState>) -> HttpResponse {

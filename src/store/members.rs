@@ -2,9 +2,10 @@
 
 use super::StoreResult;
 use crate::domain::CycleStatus;
+use crate::entities::friction_report;
 use crate::entities::{cycle, invitation, member, survey, team};
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// A member with their team's name.
 pub struct MemberView {
@@ -70,4 +71,32 @@ pub async fn open_invitations(
         .collect();
     out.sort_by_key(|o| o.closes_on);
     Ok(out)
+}
+
+/// Live counts for the front page (no figure about any person or team).
+#[derive(Debug, serde::Serialize)]
+pub struct InstanceCounts {
+    pub teams: u64,
+    pub members: u64,
+    pub surveys: u64,
+    pub open_cycles: u64,
+    pub closed_cycles: u64,
+    pub open_friction: u64,
+}
+
+pub async fn instance_counts(conn: &impl ConnectionTrait) -> StoreResult<InstanceCounts> {
+    let cycles =
+        |status: CycleStatus| cycle::Entity::find().filter(cycle::Column::Status.eq(status.as_str())).count(conn);
+    Ok(InstanceCounts {
+        teams: team::Entity::find().count(conn).await?,
+        members: member::Entity::find().filter(member::Column::Active.eq(true)).count(conn).await?,
+        surveys: survey::Entity::find().count(conn).await?,
+        open_cycles: cycles(CycleStatus::Open).await?,
+        closed_cycles: cycles(CycleStatus::Closed).await?,
+        open_friction: friction_report::Entity::find()
+            .filter(friction_report::Column::DuplicateOf.is_null())
+            .filter(friction_report::Column::Status.is_not_in(["done", "wont_fix"]))
+            .count(conn)
+            .await?,
+    })
 }

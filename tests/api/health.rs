@@ -92,3 +92,14 @@ async fn openapi_describes_exactly_the_routes_that_exist() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_front_page_says_what_this_is_with_live_counts() {
+    let app = crate::helpers::spawn_demo_app().await;
+    let res = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<th scope=\"row\">Teams</th><td>12</td>"), "{html}");
+    assert!(html.contains("<th scope=\"row\">Closed survey cycles</th><td>4</td>"));
+    assert!(html.contains("devpulse token create"));
+}

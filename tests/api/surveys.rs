@@ -498,3 +498,19 @@ async fn a_developer_answers_the_survey_in_a_real_browser() {
     assert_eq!(app.count("SELECT COUNT(*) FROM answers WHERE value_num = 4").await, 13);
     assert_eq!(app.count("SELECT COUNT(*) FROM answers WHERE text_value = 'Flaky tests <again>'").await, 1);
 }
+
+#[tokio::test]
+async fn without_smtp_emails_are_written_as_eml_files() {
+    let app = spawn_app().await;
+    app.create_team("core").await;
+    app.add_members("core", "m", 2).await;
+    let (_, drained) = app.tick(Utc::now()).await;
+    assert_eq!(drained.sent, 2);
+    let dir = app.state.config.mail_dir.clone();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 2);
+    assert!(files.iter().all(|f| f.extension().is_some_and(|e| e == "eml")));
+    let text = crate::smtp::decode_quoted_printable(&std::fs::read_to_string(&files[0]).unwrap());
+    assert!(text.contains("Subject: Welcome to devpulse") && text.contains("/p/"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE status = 'sent' AND sent_at IS NOT NULL").await, 2);
+}
