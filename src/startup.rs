@@ -29,6 +29,8 @@ pub struct AppState {
     pub pages: Pages,
     /// Per-member limit on filing friction (in memory, per instance).
     pub limiter: InMemoryBackend,
+    /// One writer at a time on SQLite (see [`crate::db::WriteGate`]).
+    pub write_gate: crate::db::WriteGate,
 }
 
 /// Why the application could not start.
@@ -63,7 +65,18 @@ impl AppState {
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
         // No background GC task (it needs an actix LocalSet); keys are bounded by the member count.
         let limiter = InMemoryBackend::builder().with_gc_interval(None).build();
-        Ok(AppState { db, config, emails, metrics: telemetry::metrics_handle(), secret_key, mailer, pages, limiter })
+        let write_gate = crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db));
+        Ok(AppState {
+            db,
+            config,
+            emails,
+            metrics: telemetry::metrics_handle(),
+            secret_key,
+            mailer,
+            pages,
+            limiter,
+            write_gate,
+        })
     }
 }
 

@@ -234,6 +234,7 @@ pub fn validate(
 /// Stores the answers of the invitation with `token`, once.
 pub async fn submit(
     db: &DatabaseConnection,
+    gate: &crate::db::WriteGate,
     token: &str,
     answers: &[AnswerIn],
     today: NaiveDate,
@@ -247,6 +248,7 @@ pub async fn submit(
     }
     let known: HashSet<String> = invited.areas.iter().map(|a| a.area_id.clone()).collect();
     let rows = validate(&invited.survey.questions, &known, answers).map_err(SubmitError::Invalid)?;
+    let _writing = gate.enter().await;
     let txn = db.begin().await?;
     let claimed = invitation::Entity::update_many()
         .col_expr(invitation::Column::Used, Expr::value(true))
