@@ -391,7 +391,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         let mut links = Vec::new();
         let mut invitations = Vec::new();
         let mut responses = Vec::new();
-        let mut answers = Vec::new();
+        let mut answers: Vec<Vec<answer::ActiveModel>> = Vec::new();
         for t in &teams {
             links.push(cycle_team::ActiveModel { cycle_id: Set(cycle_id.clone()), team_id: Set(t.id.clone()) });
             for m in &t.members {
@@ -417,6 +417,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
                     team_id: Set(Some(t.id.clone())),
                     submitted_on: Set(*opens_on + Duration::days(day)),
                 });
+                answers.push(Vec::new());
                 let mut scores = Vec::new();
                 for (i, area) in area_ids.iter().enumerate() {
                     let platform_on_call = if t.platform && *area == "on_call" { -0.6 } else { 0.0 };
@@ -431,7 +432,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
                 let mut pick_weights: Vec<(&str, f64)> = scores.iter().map(|(a, v)| (*a, (5.5 - v).powi(2))).collect();
                 for (qid, q) in &questions {
                     let mut push = |value: Option<f64>, choice: Option<String>, text: Option<String>| {
-                        answers.push(answer::ActiveModel {
+                        answers.last_mut().expect("a response").push(answer::ActiveModel {
                             answer_id: Set(new_id()),
                             response_id: Set(response_id.clone()),
                             question_id: Set(qid.clone()),
@@ -467,8 +468,12 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
                 }
             }
         }
-        // Stored in random order, so row order cannot be matched to invitations.
-        responses.shuffle(&mut rng);
+        // Responses and their answers are stored in random order, so row order
+        // cannot be matched to the invitations (which are in member order).
+        let mut pairs: Vec<_> = responses.into_iter().zip(answers).collect();
+        pairs.shuffle(&mut rng);
+        let (responses, answers): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+        let answers: Vec<answer::ActiveModel> = answers.into_iter().flatten().collect();
         n_responses += responses.len();
         n_answers += answers.len();
         insert_chunks(&txn, links).await?;

@@ -15,7 +15,8 @@ pub struct Load {
     /// The k rule of the export: `responses.team_id` is null for every
     /// (cycle, team) pair with fewer than k responses.
     pub k_rule: Option<u32>,
-    /// Only the responses and answers of these cycles (all when `None`).
+    /// Only the responses and answers of these cycles (all closed cycles when
+    /// `None`: an open cycle's answers never leave).
     pub cycles: Option<Vec<String>>,
 }
 
@@ -67,8 +68,14 @@ fn id_list(ids: &[String]) -> String {
     ids.iter().map(|id| format!("'{}'", id.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
 }
 
-/// The tables other than responses and answers (small).
-async fn meta(db: &DatabaseConnection) -> Result<Vec<TableData>, LoadError> {
+/// The tables other than responses and answers (small). With the k rule,
+/// `participation.responded` is null below k, like `responses.team_id`.
+async fn meta(db: &DatabaseConnection, k_rule: Option<u32>) -> Result<Vec<TableData>, LoadError> {
+    let responded = "SUM(CASE WHEN used THEN 1 ELSE 0 END)";
+    let responded = match k_rule {
+        Some(k) => format!("CASE WHEN {responded} >= {k} THEN {responded} END"),
+        None => responded.to_string(),
+    };
     Ok(vec![
         fill(
             db,
@@ -101,8 +108,10 @@ async fn meta(db: &DatabaseConnection) -> Result<Vec<TableData>, LoadError> {
         fill(
             db,
             "participation",
-            "SELECT cycle_id, team_id, COUNT(*) AS invited, SUM(CASE WHEN used THEN 1 ELSE 0 END) AS responded \
-             FROM invitations GROUP BY cycle_id, team_id ORDER BY cycle_id, team_id",
+            &format!(
+                "SELECT cycle_id, team_id, COUNT(*) AS invited, {responded} AS responded \
+                 FROM invitations GROUP BY cycle_id, team_id ORDER BY cycle_id, team_id"
+            ),
             |r| Ok(vec![s(r, "cycle_id")?, s(r, "team_id")?, i(r, "invited")?, i(r, "responded")?]),
         )
         .await?,
@@ -160,7 +169,7 @@ async fn answers(db: &DatabaseConnection, load: &Load) -> Result<TableData, Load
         "answers",
         &format!(
             "SELECT a.response_id, a.question_id, a.value_num, a.choice FROM answers a \
-             JOIN responses r ON r.response_id = a.response_id{}",
+             JOIN responses r ON r.response_id = a.response_id{} ORDER BY a.response_id, a.question_id, a.choice",
             cycle_filter(load)
         ),
         |r| Ok(vec![s(r, "response_id")?, s(r, "question_id")?, f(r, "value_num")?, s(r, "choice")?]),
@@ -172,14 +181,14 @@ fn cycle_filter(load: &Load) -> String {
     match &load.cycles {
         Some(ids) if ids.is_empty() => " WHERE 1 = 0".to_string(),
         Some(ids) => format!(" WHERE r.cycle_id IN ({})", id_list(ids)),
-        None => String::new(),
+        None => " WHERE r.cycle_id IN (SELECT cycle_id FROM cycles WHERE status = 'closed')".to_string(),
     }
 }
 
 /// Loads the export tables.
 pub async fn load(db: &DatabaseConnection, load: &Load, progress: &Progress) -> Result<Tables, LoadError> {
     progress.step("teams, surveys, cycles, friction, roadmap");
-    let mut data = meta(db).await?;
+    let mut data = meta(db, load.k_rule).await?;
     progress.step("responses");
     data.push(responses(db, load).await?);
     progress.step("answers");
@@ -195,7 +204,7 @@ pub async fn load_for_cycle(
     progress: &Progress,
 ) -> Result<Tables, LoadError> {
     progress.step("teams, surveys, cycles, friction, roadmap");
-    let mut data = meta(db).await?;
+    let mut data = meta(db, None).await?;
     data.push(TableData::new("responses"));
     data.push(TableData::new("answers"));
     let mut tables = Tables::from_data(data)?;

@@ -104,7 +104,7 @@ impl Mailer {
             let due = outbox_email::Entity::find()
                 .filter(outbox_email::Column::Status.eq(outbox::QUEUED))
                 .filter(outbox_email::Column::NextAttemptAt.lte(now))
-                .filter(unlocked(now))
+                .filter(unlocked(Utc::now()))
                 .order_by_asc(outbox_email::Column::NextAttemptAt)
                 .limit(50)
                 .all(db)
@@ -115,12 +115,14 @@ impl Mailer {
             }
             for e in due {
                 tried.insert(e.email_id.clone());
+                // Locks use the real clock, not `now` (which may be old by now).
+                let clock = Utc::now();
                 let claimed = outbox_email::Entity::update_many()
                     .col_expr(outbox_email::Column::LockedBy, Expr::value(self.instance.clone()))
-                    .col_expr(outbox_email::Column::LockedUntil, Expr::value(now + LOCK))
+                    .col_expr(outbox_email::Column::LockedUntil, Expr::value(clock + LOCK))
                     .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
                     .filter(outbox_email::Column::Status.eq(outbox::QUEUED))
-                    .filter(unlocked(now))
+                    .filter(unlocked(clock))
                     .exec(db)
                     .await?;
                 if claimed.rows_affected != 1 {
@@ -131,7 +133,8 @@ impl Mailer {
                     .col_expr(outbox_email::Column::Attempts, Expr::value(attempts))
                     .col_expr(outbox_email::Column::LockedBy, Expr::value(Option::<String>::None))
                     .col_expr(outbox_email::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-                    .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()));
+                    .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
+                    .filter(outbox_email::Column::LockedBy.eq(self.instance.as_str()));
                 let update = match self.send(&e).await {
                     Ok(()) => {
                         done.sent += 1;

@@ -40,7 +40,7 @@ struct Row {
     delta: String,
     survey_pain: String,
     pct_unfavorable: String,
-    n: i64,
+    n: String,
     vote_share: String,
     friction_hours: String,
     friction_reports: i64,
@@ -131,7 +131,7 @@ fn context(report: &Report, title: &str) -> Context {
             let friction_norm = if max_friction > 0.0 { p.friction_hours / max_friction } else { 0.0 };
             let parts = [
                 (100.0 * w.survey * p.survey_pain / wsum, "#0b57d0", "survey pain"),
-                (100.0 * w.votes * p.vote_share / wsum, "#e8710a", "priority votes"),
+                (100.0 * w.votes * p.vote_share.unwrap_or(0.0) / wsum, "#e8710a", "priority votes"),
                 (100.0 * w.friction * friction_norm / wsum, "#8e24aa", "friction hours"),
             ];
             let mut x = label_width;
@@ -154,8 +154,8 @@ fn context(report: &Report, title: &str) -> Context {
                 delta: p.priority_delta.map(|d| format!("{d:+.4}")).unwrap_or_else(|| "new".into()),
                 survey_pain: r4(p.survey_pain),
                 pct_unfavorable: p.pct_unfavorable.map(r4).unwrap_or_else(|| "suppressed".into()),
-                n: p.n,
-                vote_share: r4(p.vote_share),
+                n: p.n.map(|n| n.to_string()).unwrap_or_else(|| "suppressed".into()),
+                vote_share: p.vote_share.map(r4).unwrap_or_else(|| "suppressed".into()),
                 friction_hours: r4(p.friction_hours),
                 friction_reports: p.friction_reports,
                 teams_affected: p.teams_affected,
@@ -200,8 +200,8 @@ mod tests {
             priority,
             survey_pain: 0.31,
             pct_unfavorable: if rank == 2 { None } else { Some(0.42) },
-            n: 120,
-            vote_share: 0.25,
+            n: Some(120),
+            vote_share: Some(0.25),
             friction_hours: 12.5,
             friction_reports: 7,
             teams_affected: 3,

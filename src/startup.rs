@@ -25,6 +25,8 @@ pub struct AppState {
     pub emails: Emails,
     pub metrics: PrometheusHandle,
     pub secret_key: String,
+    /// Key of the invitation tokens, generated once and kept in the database.
+    pub invitation_key: String,
     pub mailer: Mailer,
     pub pages: Pages,
     /// Per-member limit on filing friction (in memory, per instance).
@@ -60,6 +62,7 @@ impl AppState {
             Some(k) => k.clone(),
             None => store::settings::get_or_init(&db, "secret_key", || store::random_token(64)).await?,
         };
+        let invitation_key = store::settings::get_or_init(&db, "invitation_key", || store::random_token(64)).await?;
         let mailer =
             Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from).map_err(StartError::Config)?;
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
@@ -72,6 +75,7 @@ impl AppState {
             emails,
             metrics: telemetry::metrics_handle(),
             secret_key,
+            invitation_key,
             mailer,
             pages,
             limiter,

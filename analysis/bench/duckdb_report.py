@@ -77,10 +77,10 @@ WITH target AS (
     SELECT c.cycle_id, a.area_id, a.name, a.dimension FROM cyc c, areas a
 ), components AS (
     SELECT g.cycle_id, g.area_id, g.name, g.dimension,
-           coalesce(w.n, 0) AS n,
+           CASE WHEN w.n >= $k THEN w.n END AS n,
            CASE WHEN w.n >= $k THEN w.p END AS pct_unfavorable,
            CASE WHEN w.n >= $k THEN w.lo ELSE 0.0 END AS survey_pain,
-           CASE WHEN coalesce(pk.n, 0) > 0 THEN coalesce(v.votes, 0)::DOUBLE / pk.n ELSE 0.0 END AS vote_share,
+           CASE WHEN coalesce(pk.n, 0) >= $k THEN coalesce(v.votes, 0)::DOUBLE / pk.n END AS vote_share,
            coalesce(f.hours, 0.0) AS friction_hours,
            coalesce(f.reports, 0) AS friction_reports,
            coalesce(f.teams, 0) AS teams_affected
@@ -90,7 +90,7 @@ WITH target AS (
     LEFT JOIN pickers pk USING (cycle_id)
     LEFT JOIN friction f USING (cycle_id, area_id)
 ), scored AS (
-    SELECT *, 100.0 * ($ws * survey_pain + $wv * vote_share
+    SELECT *, 100.0 * ($ws * survey_pain + $wv * coalesce(vote_share, 0.0)
         + $wf * CASE WHEN max(friction_hours) OVER (PARTITION BY cycle_id) > 0
                      THEN friction_hours / max(friction_hours) OVER (PARTITION BY cycle_id) ELSE 0.0 END)
         / ($ws + $wv + $wf) AS priority

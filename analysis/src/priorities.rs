@@ -66,9 +66,12 @@ pub struct Priority {
     pub dimension: String,
     pub priority: f64,
     pub survey_pain: f64,
+    /// Null when fewer than k answered the area's items.
     pub pct_unfavorable: Option<f64>,
-    pub n: i64,
-    pub vote_share: f64,
+    /// Null when fewer than k answered the area's items.
+    pub n: Option<i64>,
+    /// Null when fewer than k responses answered a priority pick (then 0 in the priority).
+    pub vote_share: Option<f64>,
     pub friction_hours: f64,
     pub friction_reports: i64,
     pub teams_affected: i64,
@@ -356,7 +359,8 @@ fn ranked(
     let w = params.weights;
     let wsum = w.survey + w.votes + w.friction;
     let left = JoinArgs::new(JoinType::Left);
-    let vote_share = if answered > 0 {
+    // Votes of fewer than k respondents are not shown, and do not count.
+    let vote_share = if answered >= params.k as i64 {
         col("votes").cast(DataType::Float64).fill_null(lit(0.0)) / lit(answered as f64)
     } else {
         lit(0.0)
@@ -413,8 +417,8 @@ fn ranked(
             priority: priority[i].unwrap_or(0.0),
             survey_pain: pain[i].unwrap_or(0.0),
             pct_unfavorable: unfav[i],
-            n: n[i].unwrap_or(0),
-            vote_share: share[i].unwrap_or(0.0),
+            n: n[i].filter(|n| *n >= params.k as i64),
+            vote_share: (answered >= params.k as i64).then(|| share[i].unwrap_or(0.0)),
             friction_hours: hours[i].unwrap_or(0.0),
             friction_reports: reports[i].unwrap_or(0),
             teams_affected: teams[i].unwrap_or(0),
@@ -522,7 +526,7 @@ pub fn report_frame(report: &Report) -> PolarsResult<DataFrame> {
             col_f("survey_pain", &|r| r.survey_pain),
             Column::new("pct_unfavorable".into(), p.iter().map(|r| r.pct_unfavorable).collect::<Vec<_>>()),
             Column::new("n".into(), p.iter().map(|r| r.n).collect::<Vec<_>>()),
-            col_f("vote_share", &|r| r.vote_share),
+            Column::new("vote_share".into(), p.iter().map(|r| r.vote_share).collect::<Vec<_>>()),
             col_f("friction_hours", &|r| r.friction_hours),
             Column::new("friction_reports".into(), p.iter().map(|r| r.friction_reports).collect::<Vec<_>>()),
             Column::new("teams_affected".into(), p.iter().map(|r| r.teams_affected).collect::<Vec<_>>()),

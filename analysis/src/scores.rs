@@ -193,6 +193,19 @@ impl Org {
         children.iter().position(|(c, _)| c == child).map(|i| hidden[i]).unwrap_or(Some(Reason::FewerThanK))
     }
 
+    /// Whether a scope is hidden in its parent's breakdown, or its parent in
+    /// the organisation's (a team of a hidden group stays hidden too, or the
+    /// group could be rebuilt from its teams).
+    fn hidden(&self, scope: &Scope, by_team: &HashMap<Option<String>, i64>, k: u32) -> Option<Reason> {
+        let (parent, child) = self.parent_breakdown(scope)?;
+        let own = self.hidden_in(&parent, &child, by_team, k);
+        match (own, parent) {
+            (Some(r), _) => Some(r),
+            (None, Some(g)) => self.hidden_in(&None, &Child::Group(g), by_team, k),
+            (None, None) => None,
+        }
+    }
+
     fn teams_of(&self, scope: &Scope) -> Option<BTreeSet<String>> {
         match scope {
             Scope::Org => None,
@@ -247,9 +260,9 @@ fn evaluate(
         Some(set) => t.as_ref().is_some_and(|t| set.contains(t)),
     };
     let responses: i64 = by_team.iter().filter(|(t, _)| in_scope(t)).map(|(_, n)| *n).sum();
-    let scope_reason = match org.parent_breakdown(scope) {
-        None => (responses < k as i64).then_some(Reason::FewerThanK),
-        Some((parent, child)) => org.hidden_in(&parent, &child, &by_team, k),
+    let scope_reason = match scope {
+        Scope::Org => (responses < k as i64).then_some(Reason::FewerThanK),
+        _ => org.hidden(scope, &by_team, k),
     };
     // Per-area counts by team, for the per-area guard.
     let rows = count_rows(counts, &cycle.cycle_id)?;
@@ -282,11 +295,9 @@ fn evaluate(
             None => 0,
         };
         let mut reason = scope_reason.or((n < k as i64).then_some(Reason::FewerThanK));
-        if reason.is_none()
-            && let Some((parent, child)) = org.parent_breakdown(scope)
-        {
+        if reason.is_none() && *scope != Scope::Org {
             let empty = HashMap::new();
-            reason = org.hidden_in(&parent, &child, area_by_team.get(area.as_str()).unwrap_or(&empty), k);
+            reason = org.hidden(scope, area_by_team.get(area.as_str()).unwrap_or(&empty), k);
         }
         let shown = |c: &str| -> PolarsResult<Option<f64>> {
             match (reason, row) {

@@ -146,14 +146,21 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_api_token = bearer(req).is_some_and(|t| t.starts_with("dp_"));
-        if is_api_token {
-            let admin = Admin::from_request(req, payload);
-            Box::pin(async move { admin.await.map(Caller::Admin) })
-        } else {
-            let member = MemberAuth::from_request(req, payload);
-            Box::pin(async move { member.await.map(|m| Caller::Member(m.0)) })
-        }
+        // API tokens start with `dp_`; a member token may too, by chance, so a
+        // `dp_` token that is no API token is tried as a member token.
+        let looks_like_api = bearer(req).is_some_and(|t| t.starts_with("dp_"));
+        let admin = looks_like_api.then(|| Admin::from_request(req, payload));
+        let member = MemberAuth::from_request(req, payload);
+        Box::pin(async move {
+            if let Some(admin) = admin {
+                match admin.await {
+                    Ok(a) => return Ok(Caller::Admin(a)),
+                    Err(ApiError::Unauthorized) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            member.await.map(|m| Caller::Member(m.0))
+        })
     }
 }
 

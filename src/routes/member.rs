@@ -194,7 +194,7 @@ async fn build(
         .into_iter()
         .map(|o| SurveyLink {
             title: o.survey_title,
-            href: format!("/s/{}", invitations::token_for(&state.secret_key, &o.invitation_id)),
+            href: format!("/s/{}", invitations::token_for(&state.invitation_key, &o.invitation_id)),
             closes_on: o.closes_on.format("%-d %B %Y").to_string(),
             answered: o.used,
         })

@@ -331,7 +331,7 @@ async fn create_cycle(
         Some(s) => date("closes_on", s)?,
         None => opens_on + chrono::Duration::days(survey.survey.open_days as i64),
     };
-    let mailing = Mailing { emails: &state.emails, secret_key: &state.secret_key };
+    let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
     let new = NewCycle { opens_on, closes_on, teams: body.teams };
     let c = cycles::create(&state.db, &mailing, &admin.actor, &id, new, today()).await?;
     Ok(HttpResponse::Created().json(cycle_out(&state, c).await?))

@@ -19,7 +19,8 @@ use std::collections::HashMap;
 /// What the email-sending parts of a transition need.
 pub struct Mailing<'a> {
     pub emails: &'a Emails,
-    pub secret_key: &'a str,
+    /// Key of the invitation tokens (see `store::invitations`).
+    pub invitation_key: &'a str,
 }
 
 /// A new cycle, parsed.
@@ -165,7 +166,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         .await?;
     for m in members {
         let invitation_id = new_id();
-        let token = invitations::token_for(mailing.secret_key, &invitation_id);
+        let token = invitations::token_for(mailing.invitation_key, &invitation_id);
         invitation::ActiveModel {
             invitation_id: Set(invitation_id),
             cycle_id: Set(c.cycle_id.clone()),
@@ -203,6 +204,16 @@ async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) ->
     if claimed.rows_affected != 1 {
         return Ok(None);
     }
+    // Rewrite every invitation of the cycle in this one transaction, so that no
+    // invitation keeps the transaction id (PostgreSQL's xmin) of the submission
+    // that used it, which a response row also carries.
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::Used, Expr::col(invitation::Column::Used))
+        .col_expr(invitation::Column::RemindersSent, Expr::value(0))
+        .col_expr(invitation::Column::LastRemindedOn, Expr::value(Option::<NaiveDate>::None))
+        .filter(invitation::Column::CycleId.eq(c.cycle_id.as_str()))
+        .exec(txn)
+        .await?;
     let survey = survey::Entity::find_by_id(c.survey_id.clone())
         .one(txn)
         .await?
@@ -355,7 +366,7 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
                 txn.commit().await?;
                 continue;
             }
-            let token = invitations::token_for(mailing.secret_key, &inv.invitation_id);
+            let token = invitations::token_for(mailing.invitation_key, &inv.invitation_id);
             let email = mailing
                 .emails
                 .invitation(&survey.survey.title, c.closes_on, &token, &m.member_token, true)
@@ -408,16 +419,21 @@ pub async fn participation(conn: &impl ConnectionTrait, cycle_id: &str, k: u32) 
         .into_iter()
         .map(|t| (t.team_id, t.slug))
         .collect();
+    // Team rows only where k allows, with the differencing guard: the hidden
+    // teams' total must not be 1..k-1, or it could be worked out from the totals.
+    let rows: Vec<(String, i64, i64)> = invited
+        .iter()
+        .map(|(team_id, inv)| {
+            (slugs.get(team_id).cloned().unwrap_or_default(), *inv, responded.get(team_id).copied().unwrap_or(0))
+        })
+        .collect();
+    let children: Vec<(String, u64)> = rows.iter().map(|(slug, _, resp)| (slug.clone(), *resp as u64)).collect();
+    let hidden = analysis::guard(&children, k);
     let mut teams = Vec::new();
     let mut hidden_teams = 0;
-    for (team_id, inv) in &invited {
-        let resp = responded.get(team_id).copied().unwrap_or(0);
-        if resp >= k as i64 {
-            teams.push(TeamParticipation {
-                slug: slugs.get(team_id).cloned().unwrap_or_default(),
-                invited: *inv,
-                responded: resp,
-            });
+    for ((slug, inv, resp), h) in rows.into_iter().zip(hidden) {
+        if h.is_none() {
+            teams.push(TeamParticipation { slug, invited: inv, responded: resp });
         } else {
             hidden_teams += 1;
         }

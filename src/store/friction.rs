@@ -308,11 +308,20 @@ pub async fn change(
     if let Some(dup) = &change.duplicate_of
         && *dup != before.duplicate_of
     {
-        if let Some(original) = dup {
-            merge(&txn, &before, original).await?;
-        }
-        row.duplicate_of = Set(dup.clone());
-        detail.insert("duplicate_of".into(), json!([before.duplicate_of, dup]));
+        let target = match (dup, &before.duplicate_of) {
+            (Some(_), Some(current)) => {
+                return Err(FieldError::new(
+                    "duplicate_of",
+                    format!("this report is already merged into {current}; set duplicate_of to null first"),
+                )
+                .into());
+            }
+            // Merging into a merged report merges into its original.
+            (Some(original), None) => Some(merge(&txn, &before, original).await?),
+            (None, _) => None,
+        };
+        row.duplicate_of = Set(target.clone());
+        detail.insert("duplicate_of".into(), json!([before.duplicate_of, target]));
     }
     if detail.is_empty() {
         txn.commit().await?;
@@ -380,14 +389,16 @@ pub async fn follow_up(
     Ok(())
 }
 
-/// Merges `dup` into `original_id`: refuses itself and loops; its me-too votes
-/// and its reporter count on the original from now on.
-async fn merge(txn: &DatabaseTransaction, dup: &friction_report::Model, original_id: &str) -> StoreResult<()> {
+/// Merges `dup` into the root of `original_id`'s chain (returned): refuses
+/// itself and loops; its me-too votes and its reporter count on the original
+/// from now on. Undoing a merge later does not move the votes back.
+async fn merge(txn: &DatabaseTransaction, dup: &friction_report::Model, original_id: &str) -> StoreResult<String> {
     if original_id == dup.report_id {
         return Err(FieldError::new("duplicate_of", "a report cannot be a duplicate of itself").into());
     }
-    // Walk the chain from the original: reaching `dup` would make a loop.
+    // Walk the chain from the original to its root: reaching `dup` would make a loop.
     let mut cursor = Some(original_id.to_string());
+    let mut root = original_id.to_string();
     let mut steps = 0;
     while let Some(id) = cursor {
         let r = friction_report::Entity::find_by_id(id.clone())
@@ -397,9 +408,11 @@ async fn merge(txn: &DatabaseTransaction, dup: &friction_report::Model, original
         if r.report_id == dup.report_id || steps > 100 {
             return Err(FieldError::new("duplicate_of", "this would make a loop of duplicates").into());
         }
+        root = r.report_id.clone();
         cursor = r.duplicate_of;
         steps += 1;
     }
+    let original_id = root.as_str();
     let votes =
         me_too_vote::Entity::find().filter(me_too_vote::Column::ReportId.eq(dup.report_id.as_str())).all(txn).await?;
     let mut voters: Vec<String> = votes.iter().map(|v| v.member_id.clone()).collect();
@@ -446,7 +459,7 @@ async fn merge(txn: &DatabaseTransaction, dup: &friction_report::Model, original
         .filter(friction_report::Column::ReportId.eq(dup.report_id.as_str()))
         .exec(txn)
         .await?;
-    Ok(())
+    Ok(root)
 }
 
 /// Reports a member asked to follow, newest first.

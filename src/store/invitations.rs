@@ -1,5 +1,6 @@
 //! Invitation tokens. A token is derived from the invitation id with an HMAC
-//! keyed by the service's secret key, so it can be rebuilt for a reminder or
+//! keyed by the service's own invitation key (generated once and kept in the
+//! database, never taken from the environment, so every instance agrees), so it can be rebuilt for a reminder or
 //! the member's page without being stored; the database keeps only its
 //! SHA-256 for lookup.
 
@@ -9,8 +10,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// The token of invitation `invitation_id` (43 URL-safe characters).
-pub fn token_for(secret_key: &str, invitation_id: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret_key.as_bytes()).expect("HMAC takes any key length");
+pub fn token_for(key: &str, invitation_id: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(b"invitation:");
     mac.update(invitation_id.as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())

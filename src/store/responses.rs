@@ -9,7 +9,8 @@ use crate::entities::{answer, area, cycle, invitation, member, question, respons
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait, sea_query::Expr,
+    TransactionTrait,
+    sea_query::{Expr, Query},
 };
 use std::collections::HashSet;
 
@@ -250,14 +251,26 @@ pub async fn submit(
     let rows = validate(&invited.survey.questions, &known, answers).map_err(SubmitError::Invalid)?;
     let _writing = gate.enter().await;
     let txn = db.begin().await?;
+    // Claim the invitation only while its cycle is still open (a close may have
+    // committed since it was read). Its reminder count is cleared: it would tell
+    // whether the person answered before or after each reminder.
+    let open_cycles = Query::select()
+        .column(cycle::Column::CycleId)
+        .from(cycle::Entity)
+        .and_where(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
+        .to_owned();
     let claimed = invitation::Entity::update_many()
         .col_expr(invitation::Column::Used, Expr::value(true))
+        .col_expr(invitation::Column::RemindersSent, Expr::value(0))
+        .col_expr(invitation::Column::LastRemindedOn, Expr::value(Option::<NaiveDate>::None))
         .filter(invitation::Column::InvitationId.eq(invited.invitation.invitation_id.as_str()))
         .filter(invitation::Column::Used.eq(false))
+        .filter(invitation::Column::CycleId.in_subquery(open_cycles))
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
-        return Err(SubmitError::AlreadyAnswered);
+        let now = invitation::Entity::find_by_id(invited.invitation.invitation_id.clone()).one(&txn).await?;
+        return Err(if now.is_some_and(|i| i.used) { SubmitError::AlreadyAnswered } else { SubmitError::Closed });
     }
     let response_id = new_id();
     response::ActiveModel {

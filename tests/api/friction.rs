@@ -3,7 +3,7 @@
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use devpulse::entities::member;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 async fn member_token(app: &TestApp, email: &str) -> String {
@@ -77,6 +77,18 @@ async fn a_developer_files_friction_with_curl_and_colleagues_say_me_too() {
     body["follow_up"] = json!(true);
     assert_eq!(file(&app, &app.token, &body).await.status(), 422);
     assert_eq!(file(&app, "nobody", &report("x")).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_member_token_that_starts_like_an_api_token_still_works() {
+    let (app, a, _) = setup().await;
+    let odd = "dp_member_token_that_is_not_an_api_token";
+    app.state
+        .db
+        .execute_unprepared(&format!("UPDATE members SET member_token = '{odd}' WHERE member_token = '{a}'"))
+        .await
+        .unwrap();
+    assert_eq!(file(&app, odd, &report("x")).await.status(), 201);
 }
 
 #[tokio::test]
@@ -310,6 +322,27 @@ async fn merging_a_duplicate_moves_its_votes_and_refuses_loops() {
     // Before: 1 vote (m3). Moved: m4 (m3 already voted) and the dup's reporter m2.
     assert_eq!(orig["me_too"], 3);
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM me_too_votes WHERE report_id = '{o}'")).await, 3);
+    // A merged report cannot be re-pointed without undoing the merge first.
+    let third: Value = file(&app, &t[3], &report("CI again")).await.json().await.unwrap();
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/friction/{d}")))
+        .bearer_auth(&app.token)
+        .json(&json!({"duplicate_of": third["report_id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    // Merging into a merged report merges into its original.
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/friction/{}", third["report_id"].as_str().unwrap())))
+        .bearer_auth(&app.token)
+        .json(&json!({"duplicate_of": d}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["duplicate_of"], o);
     // A loop is refused; me-too on the merged report counts on the original.
     let res = app
         .client

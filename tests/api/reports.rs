@@ -263,6 +263,7 @@ async fn scores_follow_the_anonymity_rules() {
 
 #[tokio::test]
 async fn an_open_cycle_has_no_results_yet() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let app = spawn_demo_app().await;
     let survey: Value = app.get("/api/v1/surveys").send().await.unwrap().json().await.unwrap();
     let sid = survey["items"][0]["survey_id"].as_str().unwrap();
@@ -284,6 +285,22 @@ async fn an_open_cycle_has_no_results_yet() {
     let o = devpulse(&app, &["report", "--cycle", id]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("still open"));
+    // An open cycle's answers never leave in the export.
+    let token = devpulse::entities::invitation::Entity::find()
+        .filter(devpulse::entities::invitation::Column::CycleId.eq(id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .map(|i| devpulse::store::invitations::token_for(&app.state.invitation_key, &i.invitation_id))
+        .unwrap();
+    let survey: Value = app.get(&format!("/api/v1/surveys/{sid}")).send().await.unwrap().json().await.unwrap();
+    let body = json!({"token": token, "answers": crate::surveys::full_answers(&survey, 4.0)});
+    assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 201);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
+    assert_eq!(devpulse(&app, &["export", "--out", out.to_str().unwrap(), "--format", "csv"]).status.code(), Some(0));
+    let responses = std::fs::read_to_string(out.join("responses.csv")).unwrap();
+    assert!(!responses.contains(id), "no response of the open cycle is exported");
 }
 
 #[tokio::test]

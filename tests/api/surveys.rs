@@ -38,7 +38,7 @@ pub async fn tokens(app: &TestApp, cycle_id: &str) -> Vec<String> {
         .await
         .unwrap()
         .iter()
-        .map(|i| token_for(&app.state.secret_key, &i.invitation_id))
+        .map(|i| token_for(&app.state.invitation_key, &i.invitation_id))
         .collect()
 }
 
@@ -385,6 +385,17 @@ async fn invitations_and_reminders_arrive_by_smtp_and_the_cycle_closes_on_its_da
     assert_eq!((tick.closed, tick.scheduled), (1, 1));
     let got: Value = app.get(&format!("/api/v1/cycles/{cycle_id}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(got["status"], "closed");
+    // Nothing on the invitations tells when or whether before a reminder they were used.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invitations WHERE reminders_sent <> 0 OR last_reminded_on IS NOT NULL").await,
+        0
+    );
+    if app.database_url.starts_with("postgres") {
+        let xmins = app
+            .count(&format!("SELECT COUNT(DISTINCT xmin::text) FROM invitations WHERE cycle_id = '{cycle_id}'"))
+            .await;
+        assert_eq!(xmins, 1, "closing rewrote every invitation in one transaction");
+    }
     assert_eq!(app.count("SELECT COUNT(*) FROM cycles WHERE status = 'scheduled'").await, 1);
     // A closed cycle accepts nothing.
     let other = tokens(&app, &cycle_id).await.into_iter().find(|t| *t != token).unwrap();
@@ -449,7 +460,8 @@ async fn the_scheduler_opens_due_cycles_once_even_with_two_instances() {
     assert_eq!(c["closes_on"], (opens + Duration::days(14)).to_string());
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
     let later = Utc::now() + Duration::days(2);
-    let mailing = devpulse::store::cycles::Mailing { emails: &app.state.emails, secret_key: &app.state.secret_key };
+    let mailing =
+        devpulse::store::cycles::Mailing { emails: &app.state.emails, invitation_key: &app.state.invitation_key };
     let (a, b) = tokio::join!(
         devpulse::store::cycles::run_due(&app.state.db, &mailing, later.date_naive()),
         devpulse::store::cycles::run_due(&app.state.db, &mailing, later.date_naive())
@@ -513,4 +525,54 @@ async fn without_smtp_emails_are_written_as_eml_files() {
     let text = crate::smtp::decode_quoted_printable(&std::fs::read_to_string(&files[0]).unwrap());
     assert!(text.contains("Subject: Welcome to devpulse") && text.contains("/p/"));
     assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE status = 'sent' AND sent_at IS NOT NULL").await, 2);
+}
+
+#[tokio::test]
+async fn participation_rows_follow_k_and_the_differencing_guard() {
+    let app = spawn_app().await;
+    app.create_team("alpha").await;
+    app.create_team("beta").await;
+    app.create_team("gamma").await;
+    app.add_members("alpha", "a", 5).await;
+    app.add_members("beta", "b", 6).await;
+    app.add_members("gamma", "g", 7).await;
+    let s = devex_survey(&app).await;
+    let c = open_cycle(&app, &s, None).await;
+    let cycle_id = c["cycle_id"].as_str().unwrap();
+    // alpha: all 5 answer; beta: 2 answer; gamma: 6 answer.
+    let emails = member_tokens_by_email(&app, cycle_id).await;
+    for (prefix, n) in [("a", 5), ("b", 2), ("g", 6)] {
+        for (_, token) in emails.iter().filter(|(e, _)| e.starts_with(prefix)).take(n) {
+            let body = json!({"token": token, "answers": full_answers(&s, 3.0)});
+            assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 201);
+        }
+    }
+    let got: Value = app.get(&format!("/api/v1/cycles/{cycle_id}")).send().await.unwrap().json().await.unwrap();
+    let p = &got["participation"];
+    assert_eq!((p["invited"].as_i64(), p["responded"].as_i64()), (Some(18), Some(13)));
+    // beta (2) is under k; hidden total 2 < 5, so the smallest visible team (alpha, 5) is hidden too.
+    let teams: Vec<&str> = p["teams"].as_array().unwrap().iter().map(|t| t["team"].as_str().unwrap()).collect();
+    assert_eq!(teams, ["gamma"]);
+    assert_eq!(p["hidden_teams"], 2);
+}
+
+/// (member email, invitation token) of every invitation of a cycle.
+async fn member_tokens_by_email(app: &TestApp, cycle_id: &str) -> Vec<(String, String)> {
+    let members: std::collections::HashMap<String, String> = devpulse::entities::member::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.member_id, m.email))
+        .collect();
+    let mut out: Vec<(String, String)> = invitation::Entity::find()
+        .filter(invitation::Column::CycleId.eq(cycle_id))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| (members[&i.member_id].clone(), token_for(&app.state.invitation_key, &i.invitation_id)))
+        .collect();
+    out.sort();
+    out
 }
