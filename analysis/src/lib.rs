@@ -155,9 +155,15 @@ impl Reason {
 /// total is above 0 and below k, the visible child with the smallest `n`
 /// (ties: smallest slug) is hidden too. Returns the hidden children by index.
 pub fn guard(children: &[(String, u64)], k: u32) -> Vec<Option<Reason>> {
+    guard_from(children, &vec![false; children.len()], k)
+}
+
+/// [`guard`] with some children hidden from the start (`forced`), e.g.
+/// responses that carry no team.
+pub(crate) fn guard_from(children: &[(String, u64)], forced: &[bool], k: u32) -> Vec<Option<Reason>> {
     let k = k as u64;
     let mut hidden: Vec<Option<Reason>> =
-        children.iter().map(|(_, n)| (*n < k).then_some(Reason::FewerThanK)).collect();
+        children.iter().zip(forced).map(|((_, n), f)| (*n < k || *f).then_some(Reason::FewerThanK)).collect();
     let mut total: u64 = children.iter().zip(&hidden).filter(|(_, h)| h.is_some()).map(|((_, n), _)| n).sum();
     while total > 0 && total < k {
         let next = children

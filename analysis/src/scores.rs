@@ -4,7 +4,7 @@
 //! group's own figures only where it is visible in its parent's breakdown.
 
 use crate::priorities::{CycleInfo, cycle_counts, resolve_cycle};
-use crate::{AnalysisError, Params, Reason, Tables, scores_from_counts};
+use crate::{AnalysisError, Params, Reason, Tables, guard_from, scores_from_counts};
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -77,29 +77,6 @@ enum Child {
     Team(String),
     /// Responses exported without a team (always hidden).
     Unattributed,
-}
-
-/// The guard with some children hidden from the start.
-fn guard_from(children: &[(String, u64)], forced: &[bool], k: u32) -> Vec<Option<Reason>> {
-    let mut hidden = crate::guard(children, k);
-    let k = k as u64;
-    for (i, f) in forced.iter().enumerate() {
-        if *f && hidden[i].is_none() {
-            hidden[i] = Some(Reason::FewerThanK);
-        }
-    }
-    let mut total: u64 = children.iter().zip(&hidden).filter(|(_, h)| h.is_some()).map(|((_, n), _)| n).sum();
-    while total > 0 && total < k {
-        let next = children
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| hidden[*i].is_none())
-            .min_by(|(_, a), (_, b)| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-        let Some((i, (_, n))) = next else { break };
-        hidden[i] = Some(Reason::Differencing);
-        total += n;
-    }
-    hidden
 }
 
 struct Org {

@@ -152,13 +152,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
-    let team_ids: Vec<String> = cycle_team::Entity::find()
-        .filter(cycle_team::Column::CycleId.eq(c.cycle_id.as_str()))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|ct| ct.team_id)
-        .collect();
+    let team_ids = cycle_team_ids(txn, &c.cycle_id).await?;
     let members = member::Entity::find()
         .filter(member::Column::TeamId.is_in(team_ids))
         .filter(member::Column::Active.eq(true))
@@ -237,13 +231,7 @@ async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) ->
         next = cadence.next_after(d);
     }
     let Some(opens_on) = next else { return Ok(None) };
-    let team_ids: Vec<String> = cycle_team::Entity::find()
-        .filter(cycle_team::Column::CycleId.eq(c.cycle_id.as_str()))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|ct| ct.team_id)
-        .collect();
+    let team_ids = cycle_team_ids(txn, &c.cycle_id).await?;
     let teams = team::Entity::find().filter(team::Column::TeamId.is_in(team_ids)).all(txn).await?;
     Ok(Some(insert_cycle(txn, &c.survey_id, opens_on, opens_on + open_days, &teams).await?))
 }
@@ -442,15 +430,20 @@ pub async fn participation(conn: &impl ConnectionTrait, cycle_id: &str, k: u32) 
     Ok(Participation { invited: invited.values().sum(), responded: responded.values().sum(), teams, hidden_teams })
 }
 
-/// Slugs of the teams a cycle covers.
-pub async fn team_slugs(conn: &impl ConnectionTrait, cycle_id: &str) -> StoreResult<Vec<String>> {
-    let ids: Vec<String> = cycle_team::Entity::find()
+/// Ids of the teams a cycle covers.
+async fn cycle_team_ids(conn: &impl ConnectionTrait, cycle_id: &str) -> StoreResult<Vec<String>> {
+    Ok(cycle_team::Entity::find()
         .filter(cycle_team::Column::CycleId.eq(cycle_id))
         .all(conn)
         .await?
         .into_iter()
         .map(|ct| ct.team_id)
-        .collect();
+        .collect())
+}
+
+/// Slugs of the teams a cycle covers.
+pub async fn team_slugs(conn: &impl ConnectionTrait, cycle_id: &str) -> StoreResult<Vec<String>> {
+    let ids = cycle_team_ids(conn, cycle_id).await?;
     let mut slugs: Vec<String> = team::Entity::find()
         .filter(team::Column::TeamId.is_in(ids))
         .all(conn)
