@@ -136,6 +136,12 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
     }
 }
 
+/// A `YYYY-MM-DD` date.
+pub fn parse_date(field: &str, value: &str) -> Result<chrono::NaiveDate, FieldError> {
+    chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, format!("{value:?} is not a date (YYYY-MM-DD)")))
+}
+
 /// A URL-safe identifier: 1..=64 of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Slug(String);

@@ -212,3 +212,9 @@ impl<T> ListOf<T> {
         ListOf { items: page.items.into_iter().map(f).collect(), next_cursor }
     }
 }
+
+/// For PATCH bodies: `null` means "clear", an absent field (with
+/// `#[serde(default)]`) means "leave as it is".
+pub fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -10,7 +10,7 @@ use crate::store::friction::{self, Change, Filter, NewReport, Notify, Order, Rep
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -221,10 +221,7 @@ async fn list_reports(
             .since
             .as_deref()
             .filter(|s| !s.is_empty())
-            .map(|s| {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| ApiError::invalid("since", "must be a date (YYYY-MM-DD)"))
-            })
+            .map(|s| crate::domain::parse_date("since", s))
             .transpose()?,
         open_only: false,
     };
@@ -248,11 +245,6 @@ async fn get_report(state: web::Data<AppState>, _: Admin, id: web::Path<String>)
     Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
 }
 
-/// `null` in JSON means "clear"; an absent field means "leave as it is".
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A triage change: any of these fields.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -261,11 +253,11 @@ pub struct FrictionPatch {
     pub area_id: Option<String>,
     pub severity: Option<i64>,
     /// A roadmap item id, or null to unlink.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]
     pub roadmap_item_id: Option<Option<String>>,
     /// The original report's id, or null to undo a merge.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]
     pub duplicate_of: Option<Option<String>>,
 }

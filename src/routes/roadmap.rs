@@ -2,14 +2,14 @@
 
 use super::extract::{Admin, ApiJson, ListOf, PageQuery};
 use super::friction::FrictionOut;
-use crate::domain::{FieldError, RoadmapStatus, optional_text, required_text};
+use crate::domain::{RoadmapStatus, optional_text, parse_date, required_text};
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
 use crate::store::friction::{self, Notify};
 use crate::store::roadmap::{self, ItemChange, ItemFull, NewItem};
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -58,11 +58,6 @@ async fn out(state: &AppState, full: ItemFull) -> Result<RoadmapOut, ApiError> {
     Ok(RoadmapOut::new(full, &slugs))
 }
 
-fn date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, format!("{s:?} is not a date (YYYY-MM-DD)")))
-}
-
 /// A new roadmap item.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,7 +102,7 @@ async fn create_item(
             .map(|s| RoadmapStatus::parse("status", s))
             .transpose()?
             .unwrap_or(RoadmapStatus::Proposed),
-        shipped_on: b.shipped_on.as_deref().map(|s| date("shipped_on", s)).transpose()?,
+        shipped_on: b.shipped_on.as_deref().map(|s| parse_date("shipped_on", s)).transpose()?,
     };
     let full = roadmap::create(&state.db, &admin.actor, new).await?;
     Ok(HttpResponse::Created().json(out(&state, full).await?))
@@ -122,10 +117,6 @@ async fn get_item(state: web::Data<AppState>, _: Admin, id: web::Path<String>) -
     Ok(HttpResponse::Ok().json(out(&state, full).await?))
 }
 
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// A change to a roadmap item: any of these fields.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -134,7 +125,7 @@ pub struct RoadmapPatch {
     pub description: Option<String>,
     pub area_id: Option<String>,
     pub status: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]
     pub shipped_on: Option<Option<String>>,
 }
@@ -159,7 +150,7 @@ async fn update_item(
             .transpose()?,
         area_id: b.area_id,
         status: b.status.as_deref().map(|s| RoadmapStatus::parse("status", s)).transpose()?,
-        shipped_on: b.shipped_on.map(|d| d.as_deref().map(|s| date("shipped_on", s)).transpose()).transpose()?,
+        shipped_on: b.shipped_on.map(|d| d.as_deref().map(|s| parse_date("shipped_on", s)).transpose()).transpose()?,
     };
     let full = roadmap::update(&state.db, &Notify { emails: &state.emails }, &admin.actor, &id, change).await?;
     Ok(HttpResponse::Ok().json(out(&state, full).await?))

@@ -2,7 +2,7 @@
 //! participation.
 
 use super::extract::{Admin, ApiJson, ListOf, PageQuery};
-use crate::domain::{FieldError, QuestionKind, required_text};
+use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
@@ -241,11 +241,6 @@ pub struct CycleIn {
     pub teams: Option<Vec<String>>,
 }
 
-fn date(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, format!("{s:?} is not a date (YYYY-MM-DD)")))
-}
-
 /// Participation of one team.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TeamParticipationOut {
@@ -325,10 +320,10 @@ async fn create_cycle(
     body: ApiJson<CycleIn>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let opens_on = date("opens_on", &body.opens_on)?;
+    let opens_on = parse_date("opens_on", &body.opens_on)?;
     let survey = surveys::get(&state.db, &id).await?;
     let closes_on = match &body.closes_on {
-        Some(s) => date("closes_on", s)?,
+        Some(s) => parse_date("closes_on", s)?,
         None => opens_on + chrono::Duration::days(survey.survey.open_days as i64),
     };
     let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
