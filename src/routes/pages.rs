@@ -268,7 +268,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, bod
     }
     let (answers, mut problems) = answers_from_form(&inv, &given);
     if problems.is_empty() {
-        match responses::submit(&state.db, &state.write_gate, &token, &answers, today()).await {
+        match responses::submit(&state.db, &state.write_gate, &inv, &answers, today()).await {
             Ok(()) => return HttpResponse::SeeOther().insert_header(("Location", "/thanks")).finish(),
             Err(SubmitError::Invalid(p)) => problems = p,
             Err(SubmitError::AlreadyAnswered) => return already_answered(&state),

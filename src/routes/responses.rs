@@ -47,8 +47,13 @@ async fn submit(state: web::Data<AppState>, body: ApiJson<ResponseIn>) -> Result
         .into_iter()
         .map(|a| AnswerIn { question_id: a.question_id, value: a.value, choices: a.choices, text: a.text })
         .collect();
-    match responses::submit(&state.db, &state.write_gate, &body.token, &answers, chrono::Utc::now().date_naive()).await
-    {
+    let submitted = match responses::find(&state.db, &body.token).await {
+        Ok(invited) => {
+            responses::submit(&state.db, &state.write_gate, &invited, &answers, chrono::Utc::now().date_naive()).await
+        }
+        Err(e) => Err(e),
+    };
+    match submitted {
         Ok(()) => Ok(HttpResponse::Created().json(serde_json::json!({"status": "stored"}))),
         Err(SubmitError::UnknownToken) => Err(ApiError::NotFound("no open invitation has this token".into())),
         Err(SubmitError::AlreadyAnswered) => Err(ApiError::Conflict {

@@ -232,15 +232,14 @@ pub fn validate(
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
-/// Stores the answers of the invitation with `token`, once.
+/// Stores the answers of an invitation found with [`find`], once.
 pub async fn submit(
     db: &DatabaseConnection,
     gate: &crate::db::WriteGate,
-    token: &str,
+    invited: &Invited,
     answers: &[AnswerIn],
     today: NaiveDate,
 ) -> Result<(), SubmitError> {
-    let invited = find(db, token).await?;
     if invited.invitation.used {
         return Err(SubmitError::AlreadyAnswered);
     }

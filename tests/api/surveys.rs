@@ -32,14 +32,7 @@ pub async fn open_cycle(app: &TestApp, survey: &Value, teams: Option<Vec<&str>>)
 
 /// The invitation tokens of a cycle, rebuilt as the emails carry them.
 pub async fn tokens(app: &TestApp, cycle_id: &str) -> Vec<String> {
-    invitation::Entity::find()
-        .filter(invitation::Column::CycleId.eq(cycle_id))
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .iter()
-        .map(|i| token_for(&app.state.invitation_key, &i.invitation_id))
-        .collect()
+    member_tokens_by_email(app, cycle_id).await.into_iter().map(|(_, t)| t).collect()
 }
 
 /// A complete, valid answer set for the DevEx survey.
