@@ -16,7 +16,7 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set,
 };
 
 /// What to generate.
@@ -44,7 +44,7 @@ pub async fn is_empty(db: &DatabaseConnection) -> StoreResult<bool> {
 /// Removes the organisation and everything that hangs off it (areas,
 /// admins, API tokens and settings stay).
 pub async fn clear(db: &DatabaseConnection) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     for table in [
         "answers",
         "responses",
@@ -225,7 +225,8 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
     let cycles_dates = cycle_dates(today, opts.cycles);
     let org_start = cycles_dates.first().map(|c| c.0).unwrap_or(today) - Duration::days(60);
     let area_ids: Vec<&str> = devex::QUESTIONS.iter().filter_map(|q| q.area_id).collect();
-    let txn = db.begin().await?;
+    let link_key = crate::store::settings::link_key(db).await?;
+    let txn = crate::store::begin_write(db).await?;
 
     // Teams and members.
     progress.step("teams and members");
@@ -285,7 +286,8 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
                 team_id: Set(id.clone()),
                 email: Set(email),
                 active: Set(true),
-                member_token: Set(crate::store::random_token(24)),
+                token_hash: Set(crate::store::members::first_token_hash(&link_key, &member_id)),
+                token_version: Set(1),
                 created_at: Set(at(org_start, 10)),
             });
             members.push(member_id);

@@ -37,10 +37,12 @@ pub struct Emails {
     base_url: String,
     message_domain: String,
     k: u32,
+    /// Derives members' personal tokens for their links (see `store::invitations`).
+    link_key: String,
 }
 
 impl Emails {
-    pub fn new(base_url: &str, mail_from: &str, k: u32) -> Result<Self, tera::Error> {
+    pub fn new(base_url: &str, mail_from: &str, k: u32, link_key: &str) -> Result<Self, tera::Error> {
         let mut tera = Tera::default();
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         // Text parts must not be HTML-escaped; HTML parts are.
@@ -50,7 +52,18 @@ impl Emails {
             base_url: base_url.trim_end_matches('/').to_string(),
             message_domain: message_domain(mail_from),
             k,
+            link_key: link_key.to_string(),
         })
+    }
+
+    /// The key personal tokens are derived with.
+    pub fn link_key(&self) -> &str {
+        &self.link_key
+    }
+
+    /// The personal token of `m`, for the links in their emails.
+    pub fn member_token(&self, m: &crate::entities::member::Model) -> String {
+        crate::store::members::token_of(&self.link_key, m)
     }
 
     /// The domain used on the right of Message-IDs.
@@ -138,7 +151,7 @@ mod tests {
 
     #[test]
     fn welcome_email_snapshot() {
-        let emails = Emails::new("https://devpulse.example.org/", "devpulse <devpulse@example.org>", 5).unwrap();
+        let emails = Emails::new("https://devpulse.example.org/", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let email = emails.welcome("Payments <API> & co", "tok123").unwrap();
         assert_eq!(emails.message_domain(), "example.org");
         assert!(email.text.contains("https://devpulse.example.org/p/tok123"));
@@ -151,7 +164,7 @@ mod tests {
 
     #[test]
     fn invitation_and_reminder_snapshots() {
-        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5).unwrap();
+        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let closes = chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
         let inv = emails.invitation("DevEx <check-in>", closes, "INVTOKEN", "MEMBERTOKEN", false).unwrap();
         assert!(inv.text.contains("https://devpulse.example.org/s/INVTOKEN"));
@@ -167,7 +180,7 @@ mod tests {
 
     #[test]
     fn friction_followup_snapshot() {
-        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5).unwrap();
+        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let f = FrictionFollowUp {
             title: "CI queue <30 min>",
             headline: "now planned",

@@ -2,7 +2,13 @@
 //! into `.eml` files (`DEVPULSE_MAIL_DIR`). Each email is claimed with a
 //! conditional update before it is sent, so several instances never send one
 //! twice; temporary failures are retried with exponential backoff, permanent
-//! ones are marked failed with the reason. Nothing is deleted.
+//! ones are marked failed with the reason. Once an email is sent or has
+//! failed for good its bodies are dropped (they hold personal links), and an
+//! invitation's or reminder's recipient too.
+//!
+//! Delivery is at least once: if the process dies after the SMTP server took
+//! an email and before it is marked sent, the email goes again once its claim
+//! expires ([`LOCK`], 2 minutes). That window is the only way to a duplicate.
 
 use crate::entities::outbox_email;
 use crate::store::{StoreResult, outbox};
@@ -10,7 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, UpdateMany,
+    sea_query::Expr,
 };
 use std::path::Path;
 
@@ -138,10 +145,15 @@ impl Mailer {
                 let update = match self.send(&e).await {
                     Ok(()) => {
                         done.sent += 1;
-                        update
+                        let update = scrubbed(update)
                             .col_expr(outbox_email::Column::Status, Expr::value(outbox::SENT))
                             .col_expr(outbox_email::Column::SentAt, Expr::value(Utc::now()))
-                            .col_expr(outbox_email::Column::LastError, Expr::value(Option::<String>::None))
+                            .col_expr(outbox_email::Column::LastError, Expr::value(Option::<String>::None));
+                        if outbox::SURVEY_KINDS.contains(&e.kind.as_str()) {
+                            update.col_expr(outbox_email::Column::ToAddr, Expr::value(""))
+                        } else {
+                            update
+                        }
                     }
                     Err(Failure::Temporary(reason)) if attempts < MAX_ATTEMPTS => {
                         tracing::warn!(email_id = %e.email_id, attempts, %reason, "email not sent; will retry");
@@ -153,7 +165,7 @@ impl Mailer {
                     Err(Failure::Temporary(reason) | Failure::Permanent(reason)) => {
                         tracing::error!(email_id = %e.email_id, attempts, %reason, "email failed for good");
                         done.failed += 1;
-                        update
+                        scrubbed(update)
                             .col_expr(outbox_email::Column::Status, Expr::value(outbox::FAILED))
                             .col_expr(outbox_email::Column::LastError, Expr::value(reason))
                     }
@@ -162,6 +174,13 @@ impl Mailer {
             }
         }
     }
+}
+
+/// Drops the bodies of an email that will not be sent again: they hold
+/// personal and invitation links, which must not outlive their delivery in
+/// the database. The subject, recipient and status stay for the record.
+fn scrubbed(update: UpdateMany<outbox_email::Entity>) -> UpdateMany<outbox_email::Entity> {
+    update.col_expr(outbox_email::Column::BodyText, Expr::value("")).col_expr(outbox_email::Column::BodyHtml, Expr::value(""))
 }
 
 fn unlocked(now: DateTime<Utc>) -> Condition {

@@ -56,13 +56,17 @@ impl AppState {
                 config.anonymity_k
             )));
         }
-        let emails = Emails::new(&config.base_url, &config.mail_from, config.anonymity_k)
-            .map_err(|e| StartError::Config(format!("email templates: {e}")))?;
         let secret_key = match &config.secret_key {
             Some(k) => k.clone(),
             None => store::settings::get_or_init(&db, "secret_key", || store::random_token(64)).await?,
         };
-        let invitation_key = store::settings::get_or_init(&db, "invitation_key", || store::random_token(64)).await?;
+        let invitation_key = store::settings::link_key(&db).await?;
+        let upgraded = store::members::upgrade_tokens(&db, &invitation_key).await?;
+        if upgraded > 0 {
+            tracing::info!(upgraded, "personal tokens now stored hashed; links sent before stop working");
+        }
+        let emails = Emails::new(&config.base_url, &config.mail_from, config.anonymity_k, &invitation_key)
+            .map_err(|e| StartError::Config(format!("email templates: {e}")))?;
         let mailer =
             Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from).map_err(StartError::Config)?;
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;

@@ -5,11 +5,19 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_initial;
+mod m20261129_000002_member_token_hash;
+mod m20261129_000003_frozen_groups;
+mod m20261129_000004_responses_without_rowid;
 
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_initial::Migration)]
+        vec![
+            Box::new(m20261129_000001_initial::Migration),
+            Box::new(m20261129_000002_member_token_hash::Migration),
+            Box::new(m20261129_000003_frozen_groups::Migration),
+            Box::new(m20261129_000004_responses_without_rowid::Migration),
+        ]
     }
 }

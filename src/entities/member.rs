@@ -11,8 +11,13 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub active: bool,
-    #[sea_orm(unique)]
-    pub member_token: String,
+    /// SHA-256 (hex) of the member's personal token; the column keeps its
+    /// old name (see migration 000002). The token is derived, never stored.
+    #[sea_orm(unique, column_name = "member_token")]
+    pub token_hash: String,
+    /// Bumped when the member asks for a new link; 0 for a row the service
+    /// has not upgraded yet.
+    pub token_version: i32,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/areas`: the pain-point taxonomy.
 
-use super::extract::{Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
 use crate::domain::{Dimension, Slug, required_text};
 use crate::entities::area;
 use crate::error::{ApiError, ErrorBody};
@@ -81,11 +81,11 @@ async fn list_areas(state: web::Data<AppState>, q: web::Query<PageQuery>) -> Res
 #[post("/areas")]
 async fn create_area(
     state: web::Data<AppState>,
-    admin: Admin,
-    body: ApiJson<AreaIn>,
+    authed: Authed<Admin, ApiJson<AreaIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let new = body.0.parse()?;
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    let txn = store::begin_write(&state.db).await?;
     let row = store::areas::create(&txn, new).await?;
     store::audit::record(
         &txn,

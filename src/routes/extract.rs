@@ -87,6 +87,30 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     }
 }
 
+/// Credentials, then a body, checked in that order: a request with missing or
+/// bad credentials answers 401 whatever its body holds, so an unauthenticated
+/// caller learns nothing about what the route would accept. (Extractors side
+/// by side in a handler are polled together, and the body's error would win.)
+pub struct Authed<A, B>(pub A, pub B);
+
+impl<A, B> FromRequest for Authed<A, B>
+where
+    A: FromRequest<Error = ApiError> + 'static,
+    B: FromRequest<Error = ApiError> + 'static,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = A::from_request(req, payload);
+        let body = B::from_request(req, payload);
+        Box::pin(async move {
+            let a = auth.await?;
+            Ok(Authed(a, body.await?))
+        })
+    }
+}
+
 /// The caller holds a live API token (the platform team).
 pub struct Admin {
     /// Who acts, for the audit log: `token:<name>`.

@@ -1,7 +1,7 @@
 //! `/api/v1/friction`: filing (member or API token), me-too (member token),
 //! and triage (API token).
 
-use super::extract::{Admin, ApiJson, Caller, ListOf, MemberAuth, PageQuery};
+use super::extract::{Authed, Admin, ApiJson, Caller, ListOf, MemberAuth, PageQuery};
 use crate::domain::{FieldError, Frequency, FrictionStatus, optional_text, required_text};
 use crate::entities::{friction_report, team};
 use crate::error::{ApiError, ErrorBody};
@@ -137,9 +137,9 @@ impl FrictionIn {
 #[post("/friction")]
 async fn file_report(
     state: web::Data<AppState>,
-    caller: Caller,
-    body: ApiJson<FrictionIn>,
+    authed: Authed<Caller, ApiJson<FrictionIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(caller, body) = authed;
     let team_slug = body.0.team.clone();
     let new = body.0.parse()?;
     let reporter = match caller {
@@ -269,10 +269,10 @@ pub struct FrictionPatch {
 #[patch("/friction/{id}")]
 async fn change_report(
     state: web::Data<AppState>,
-    admin: Admin,
     id: web::Path<String>,
-    body: ApiJson<FrictionPatch>,
+    authed: Authed<Admin, ApiJson<FrictionPatch>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let p = body.0;
     let change = Change {
         status: p.status.as_deref().map(|s| FrictionStatus::parse("status", s)).transpose()?,

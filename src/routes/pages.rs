@@ -12,13 +12,15 @@ use tera::Context;
 
 /// Largest form body accepted.
 const FORM_LIMIT: usize = 64 * 1024;
+/// How much of a larger form is read anyway, so what was typed can be shown
+/// again with the message instead of being lost.
+const FORM_READ_LIMIT: usize = 1024 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/thanks", web::get().to(thanks))
         .service(
             web::resource("/s/{token}")
-                .app_data(web::PayloadConfig::new(FORM_LIMIT))
                 .route(web::get().to(show_survey))
                 .route(web::post().to(submit_survey)),
         )
@@ -243,7 +245,35 @@ fn answers_from_form(inv: &Invited, given: &HashMap<String, Vec<String>>) -> (Ve
     (answers, problems)
 }
 
-async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, body: web::Bytes) -> HttpResponse {
+/// Reads a form body up to [`FORM_READ_LIMIT`]; says whether it was over [`FORM_LIMIT`].
+async fn read_form(mut payload: web::Payload) -> Result<(web::BytesMut, bool), actix_web::error::PayloadError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        let room = FORM_READ_LIMIT - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if chunk.len() >= room {
+            return Ok((body, true));
+        }
+    }
+    let over = body.len() > FORM_LIMIT;
+    Ok((body, over))
+}
+
+async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, payload: web::Payload) -> HttpResponse {
+    let (body, too_large) = match read_form(payload).await {
+        Ok(read) => read,
+        Err(e) => {
+            tracing::info!(error = %e, "survey form body could not be read");
+            return state.pages.notice(
+                StatusCode::BAD_REQUEST,
+                "The form did not arrive whole",
+                "Nothing was saved. Go back and send it again.",
+                None,
+            );
+        }
+    };
     let inv = match responses::find(&state.db, &token).await {
         Ok(inv) => inv,
         Err(SubmitError::UnknownToken) => return state.pages.not_found(),
@@ -267,6 +297,15 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, bod
         }
     }
     let (answers, mut problems) = answers_from_form(&inv, &given);
+    if too_large {
+        let message = format!(
+            "The form is larger than {} KiB, so nothing was saved. Shorten your comment and send it again.",
+            FORM_LIMIT / 1024
+        );
+        let mut res = form_page(&state, &token, &inv, &given, &[Problem { field: "body".into(), question_id: None, message }]);
+        res.head_mut().status = StatusCode::PAYLOAD_TOO_LARGE;
+        return res;
+    }
     if problems.is_empty() {
         match responses::submit(&state.db, &state.write_gate, &inv, &answers, today()).await {
             Ok(()) => return HttpResponse::SeeOther().insert_header(("Location", "/thanks")).finish(),

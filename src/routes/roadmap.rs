@@ -1,6 +1,6 @@
 //! `/api/v1/roadmap`: roadmap items and the friction linked to them.
 
-use super::extract::{Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
 use super::friction::FrictionOut;
 use crate::domain::{RoadmapStatus, optional_text, parse_date, required_text};
 use crate::error::{ApiError, ErrorBody};
@@ -88,9 +88,9 @@ async fn list_items(state: web::Data<AppState>, _: Admin, q: web::Query<PageQuer
 #[post("/roadmap")]
 async fn create_item(
     state: web::Data<AppState>,
-    admin: Admin,
-    body: ApiJson<RoadmapIn>,
+    authed: Authed<Admin, ApiJson<RoadmapIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let b = body.0;
     let new = NewItem {
         title: required_text("title", &b.title, 200)?,
@@ -136,10 +136,10 @@ pub struct RoadmapPatch {
 #[patch("/roadmap/{id}")]
 async fn update_item(
     state: web::Data<AppState>,
-    admin: Admin,
     id: web::Path<String>,
-    body: ApiJson<RoadmapPatch>,
+    authed: Authed<Admin, ApiJson<RoadmapPatch>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let b = body.0;
     let change = ItemChange {
         title: b.title.as_deref().map(|t| required_text("title", t, 200)).transpose()?,

@@ -1,7 +1,7 @@
 //! `/api/v1/surveys` and `/api/v1/cycles`: surveys, their cycles and
 //! participation.
 
-use super::extract::{Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
 use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};
@@ -213,9 +213,9 @@ async fn list_surveys(
 #[post("/surveys")]
 async fn create_survey(
     state: web::Data<AppState>,
-    admin: Admin,
-    body: ApiJson<SurveyIn>,
+    authed: Authed<Admin, ApiJson<SurveyIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let new = body.0.parse()?;
     let full = surveys::create(&state.db, &admin.actor, new).await?;
     Ok(HttpResponse::Created().json(SurveyOut::from(full)))
@@ -315,10 +315,10 @@ async fn cycle_out(state: &AppState, c: cycle::Model) -> Result<CycleOut, ApiErr
 #[post("/surveys/{id}/cycles")]
 async fn create_cycle(
     state: web::Data<AppState>,
-    admin: Admin,
     id: web::Path<String>,
-    body: ApiJson<CycleIn>,
+    authed: Authed<Admin, ApiJson<CycleIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let body = body.0;
     let opens_on = parse_date("opens_on", &body.opens_on)?;
     let survey = surveys::get(&state.db, &id).await?;

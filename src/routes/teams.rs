@@ -1,6 +1,6 @@
 //! `/api/v1/teams`: teams and their members.
 
-use super::extract::{Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
 use crate::domain::{Email, Slug, TeamKind, optional_text, required_text};
 use crate::entities::{member, team};
 use crate::error::{ApiError, ErrorBody};
@@ -142,9 +142,9 @@ async fn list_teams(state: web::Data<AppState>, _: Admin, q: web::Query<PageQuer
 #[post("/teams")]
 async fn create_team(
     state: web::Data<AppState>,
-    admin: Admin,
-    body: ApiJson<TeamIn>,
+    authed: Authed<Admin, ApiJson<TeamIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let new = body.0.parse()?;
     let team = store::teams::create(&state.db, &admin.actor, new).await?;
     Ok(HttpResponse::Created().json(TeamOut::new(team, 0)))
@@ -198,10 +198,10 @@ async fn list_members(
 #[post("/teams/{slug}/members")]
 async fn add_member(
     state: web::Data<AppState>,
-    admin: Admin,
     slug: web::Path<String>,
-    body: ApiJson<MemberIn>,
+    authed: Authed<Admin, ApiJson<MemberIn>>,
 ) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
     let email = Email::parse("email", &body.0.email)?;
     let added = store::teams::add_member(&state.db, &state.emails, &admin.actor, &slug, &email).await?;
     Ok(match added {

@@ -11,7 +11,7 @@ use crate::entities::{cycle, cycle_team, invitation, member, survey, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -46,7 +46,7 @@ pub async fn create(
     if new.closes_on <= today {
         return Err(FieldError::new("closes_on", "must be after today: a cycle cannot be created closed").into());
     }
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let survey = surveys::get(&txn, survey_id).await?;
     let overlapping = cycle::Entity::find()
         .filter(cycle::Column::SurveyId.eq(survey_id))
@@ -175,7 +175,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         .await?;
         let email = mailing
             .emails
-            .invitation(&survey.title, c.closes_on, &token, &m.member_token, false)
+            .invitation(&survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), false)
             .map_err(|e| StoreError::Internal(format!("rendering the invitation: {e}")))?;
         outbox::enqueue(txn, "invitation", &m.email, email, mailing.emails.message_domain()).await?;
     }
@@ -243,7 +243,7 @@ pub async fn close_now(
     cycle_id: &str,
     today: NaiveDate,
 ) -> StoreResult<cycle::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let c = get(&txn, cycle_id).await?;
     if c.status == CycleStatus::Closed.as_str() {
         return Err(StoreError::Conflict("this cycle is already closed".into()));
@@ -292,7 +292,7 @@ pub async fn run_due(db: &DatabaseConnection, mailing: &Mailing<'_>, today: Naiv
         .all(db)
         .await?;
     for c in due_close {
-        let txn = db.begin().await?;
+        let txn = crate::store::begin_write(db).await?;
         let next = close(&txn, &c, today).await?;
         txn.commit().await?;
         tick.closed += 1;
@@ -304,7 +304,7 @@ pub async fn run_due(db: &DatabaseConnection, mailing: &Mailing<'_>, today: Naiv
         .all(db)
         .await?;
     for c in due_open {
-        let txn = db.begin().await?;
+        let txn = crate::store::begin_write(db).await?;
         let opened = open(&txn, mailing, &c).await?;
         txn.commit().await?;
         tick.opened += usize::from(opened.is_some());
@@ -337,7 +337,7 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             .all(db)
             .await?;
         for inv in pending {
-            let txn = db.begin().await?;
+            let txn = crate::store::begin_write(db).await?;
             let claimed = invitation::Entity::update_many()
                 .col_expr(invitation::Column::RemindersSent, Expr::value(due))
                 .col_expr(invitation::Column::LastRemindedOn, Expr::value(today))
@@ -357,7 +357,7 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             let token = invitations::token_for(mailing.invitation_key, &inv.invitation_id);
             let email = mailing
                 .emails
-                .invitation(&survey.survey.title, c.closes_on, &token, &m.member_token, true)
+                .invitation(&survey.survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), true)
                 .map_err(|e| StoreError::Internal(format!("rendering the reminder: {e}")))?;
             outbox::enqueue(&txn, "reminder", &m.email, email, mailing.emails.message_domain()).await?;
             txn.commit().await?;

@@ -9,7 +9,7 @@ use crate::entities::{area, friction_report, me_too_vote, member, roadmap_item, 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func},
 };
 use serde_json::json;
@@ -67,7 +67,7 @@ async fn known_area(conn: &impl ConnectionTrait, field: &str, area_id: &str) -> 
 
 /// Files a report.
 pub async fn file(db: &DatabaseConnection, reporter: &Reporter, new: NewReport) -> StoreResult<friction_report::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     known_area(&txn, "area_id", &new.area_id).await?;
     let (team_id, reporter_member_id, actor) = match reporter {
         Reporter::Member(m) => {
@@ -134,7 +134,7 @@ pub async fn me_too(
     member: &member::Model,
     report_id: &str,
 ) -> StoreResult<friction_report::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let mut r = get(&txn, report_id).await?;
     if let Some(original) = &r.duplicate_of {
         r = get(&txn, original).await?;
@@ -269,7 +269,7 @@ pub async fn change(
     report_id: &str,
     change: Change,
 ) -> StoreResult<friction_report::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let before = get(&txn, report_id).await?;
     let mut row = before.clone().into_active_model();
     let mut detail = serde_json::Map::new();
@@ -382,7 +382,7 @@ pub async fn follow_up(
             headline,
             change,
             roadmap: item.as_ref().map(|i| i.title.as_str()).zip(roadmap_status.as_deref()),
-            member_token: &m.member_token,
+            member_token: &notify.emails.member_token(&m),
         })
         .map_err(|e| StoreError::Internal(format!("rendering the follow-up: {e}")))?;
     outbox::enqueue(txn, "friction_followup", &m.email, email, notify.emails.message_domain()).await?;

@@ -1,11 +1,14 @@
 //! A member's own view: found by their personal token.
 
 use super::StoreResult;
+use super::invitations::{hash_token, looks_like_token, member_token_for};
 use crate::domain::CycleStatus;
 use crate::entities::friction_report;
 use crate::entities::{cycle, invitation, member, survey, team};
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
+};
 
 /// A member with their team's name.
 pub struct MemberView {
@@ -13,13 +16,69 @@ pub struct MemberView {
     pub team_name: String,
 }
 
+/// The personal token of `m`, for links in emails (derived, never stored).
+pub fn token_of(key: &str, m: &member::Model) -> String {
+    member_token_for(key, &m.member_id, m.token_version)
+}
+
+/// What a new member row stores for its first token.
+pub fn first_token_hash(key: &str, member_id: &str) -> String {
+    hash_token(&member_token_for(key, member_id, 1))
+}
+
+/// Replaces the clear tokens of rows written before tokens were hashed
+/// (`token_version = 0`) with the hash of a derived token. Idempotent, and
+/// the same on every instance (the key is shared), so instances starting at
+/// once agree.
+pub async fn upgrade_tokens(db: &DatabaseConnection, key: &str) -> StoreResult<u64> {
+    let legacy = member::Entity::find().filter(member::Column::TokenVersion.eq(0)).all(db).await?;
+    let mut upgraded = 0;
+    for m in legacy {
+        upgraded += member::Entity::update_many()
+            .col_expr(member::Column::TokenHash, Expr::value(first_token_hash(key, &m.member_id)))
+            .col_expr(member::Column::TokenVersion, Expr::value(1))
+            .filter(member::Column::MemberId.eq(m.member_id.as_str()))
+            .filter(member::Column::TokenVersion.eq(0))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(upgraded)
+}
+
+/// The personal token of the member with `email`, active or not (for
+/// `devpulse member link` and the tests).
+pub async fn token_by_email(conn: &impl ConnectionTrait, key: &str, email: &str) -> StoreResult<Option<String>> {
+    let m = member::Entity::find().filter(member::Column::Email.eq(email.trim().to_lowercase())).one(conn).await?;
+    Ok(m.map(|m| token_of(key, &m)))
+}
+
+/// Gives the member a new personal token (the old link stops working) and
+/// returns it. The version only moves forward, so two rotations at once
+/// leave one valid token.
+pub async fn rotate_token(conn: &impl ConnectionTrait, key: &str, m: &member::Model) -> StoreResult<String> {
+    let version = m.token_version + 1;
+    let token = member_token_for(key, &m.member_id, version);
+    let done = member::Entity::update_many()
+        .col_expr(member::Column::TokenHash, Expr::value(hash_token(&token)))
+        .col_expr(member::Column::TokenVersion, Expr::value(version))
+        .filter(member::Column::MemberId.eq(m.member_id.as_str()))
+        .filter(member::Column::TokenVersion.eq(m.token_version))
+        .exec(conn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(super::StoreError::Conflict("this link was just replaced; use the newest email".into()));
+    }
+    Ok(token)
+}
+
 /// The active member whose personal token is `token`.
 pub async fn by_token(conn: &impl ConnectionTrait, token: &str) -> StoreResult<Option<MemberView>> {
-    if token.is_empty() || token.len() > 64 {
+    if !looks_like_token(token) {
         return Ok(None);
     }
     let Some(m) = member::Entity::find()
-        .filter(member::Column::MemberToken.eq(token))
+        .filter(member::Column::TokenHash.eq(hash_token(token)))
         .filter(member::Column::Active.eq(true))
         .one(conn)
         .await?

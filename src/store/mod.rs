@@ -19,7 +19,7 @@ pub mod tokens;
 use crate::domain::FieldError;
 use base64::Engine;
 use rand::RngCore;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 /// What can go wrong below the HTTP layer.
 #[derive(Debug, thiserror::Error)]
@@ -42,12 +42,42 @@ impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         match &e {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(e.to_string()),
+            _ if is_contention(&e) => StoreError::Unavailable(e.to_string()),
             _ => match e.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(m)) => StoreError::Conflict(format!("already exists ({m})")),
+                // The database's own wording (constraint and column names) stays in the log.
+                Some(SqlErr::UniqueConstraintViolation(m)) => {
+                    tracing::info!(detail = %m, "unique constraint");
+                    StoreError::Conflict("this already exists".into())
+                }
                 _ => StoreError::Db(e),
             },
         }
     }
+}
+
+/// Whether `e` says another writer held the database for longer than we
+/// waited (SQLite's busy timeout ran out; PostgreSQL found a deadlock or a
+/// serialization failure or a lock timeout). That is a database that is busy,
+/// not bad input: it answers 503 with `Retry-After`, never 500.
+pub fn is_contention(e: &DbErr) -> bool {
+    let text = e.to_string();
+    ["database is locked", "database table is locked", "deadlock detected", "could not serialize access", "lock timeout"]
+        .iter()
+        .any(|m| text.contains(m))
+}
+
+/// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write
+/// lock is taken at once, where the busy timeout makes it wait its turn. A
+/// plain (deferred) transaction that reads first takes the lock at its first
+/// write, and if another writer committed meanwhile SQLite answers
+/// "database is locked" at once, busy timeout or not. On PostgreSQL it is a
+/// plain `BEGIN`. Every transaction that writes starts here.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

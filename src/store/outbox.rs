@@ -8,6 +8,10 @@ use crate::entities::outbox_email;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
+/// Kinds of email whose recipient is dropped once sent: who was invited or
+/// reminded, and when, could be lined up with when responses came in.
+pub const SURVEY_KINDS: [&str; 2] = ["invitation", "reminder"];
+
 pub const QUEUED: &str = "queued";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";

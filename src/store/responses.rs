@@ -9,7 +9,6 @@ use crate::entities::{answer, area, cycle, invitation, member, question, respons
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
     sea_query::{Expr, Query},
 };
 use std::collections::HashSet;
@@ -203,19 +202,17 @@ pub fn validate(
                     }
                 }
             }
-            QuestionKind::Text => {
-                let text = a.text.as_deref().map(str::trim).unwrap_or("");
-                if text.chars().count() > TEXT_LIMIT {
-                    problems.push(problem("text", format!("must be at most {TEXT_LIMIT} characters")));
-                } else if !text.is_empty() {
-                    rows.push(Valid {
-                        question_id: q.question_id.clone(),
-                        value_num: None,
-                        choice: None,
-                        text: Some(text.to_string()),
-                    });
-                }
-            }
+            // Same rule as every other free text: a length limit, no control characters.
+            QuestionKind::Text => match crate::domain::optional_text("text", a.text.as_deref(), TEXT_LIMIT) {
+                Ok(Some(text)) => rows.push(Valid {
+                    question_id: q.question_id.clone(),
+                    value_num: None,
+                    choice: None,
+                    text: Some(text),
+                }),
+                Ok(None) => {}
+                Err(e) => problems.push(problem("text", e.message)),
+            },
         }
     }
     for q in questions.iter().filter(|q| q.required) {
@@ -249,7 +246,7 @@ pub async fn submit(
     let known: HashSet<String> = invited.areas.iter().map(|a| a.area_id.clone()).collect();
     let rows = validate(&invited.survey.questions, &known, answers).map_err(SubmitError::Invalid)?;
     let _writing = gate.enter().await;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     // Claim the invitation only while its cycle is still open (a close may have
     // committed since it was read). Its reminder count is cleared: it would tell
     // whether the person answered before or after each reminder.
@@ -381,6 +378,20 @@ mod tests {
                 vec![
                     value("l", 3.0),
                     AnswerIn { question_id: "t".into(), text: Some("x".repeat(2001)), ..Default::default() },
+                ],
+                "answers[1].text",
+            ),
+            (
+                vec![
+                    value("l", 3.0),
+                    AnswerIn { question_id: "t".into(), text: Some("fine\u{0}then".into()), ..Default::default() },
+                ],
+                "answers[1].text",
+            ),
+            (
+                vec![
+                    value("l", 3.0),
+                    AnswerIn { question_id: "t".into(), text: Some("bell\u{7}".into()), ..Default::default() },
                 ],
                 "answers[1].text",
             ),

@@ -9,7 +9,7 @@ use crate::entities::{area, friction_report, roadmap_item};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -67,7 +67,7 @@ fn shipped_date(status: RoadmapStatus, given: Option<NaiveDate>) -> Result<Optio
 }
 
 pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> StoreResult<ItemFull> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     known_area(&txn, &new.area_id).await?;
     let now = Utc::now();
     let item = roadmap_item::ActiveModel {
@@ -134,7 +134,7 @@ pub async fn update(
     item_id: &str,
     change: ItemChange,
 ) -> StoreResult<ItemFull> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let before = get(&txn, item_id).await?.item;
     let mut row = before.clone().into_active_model();
     if let Some(t) = change.title {

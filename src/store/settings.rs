@@ -19,3 +19,9 @@ pub async fn get_or_init(conn: &impl ConnectionTrait, key: &str, make: impl FnOn
         .ok_or_else(|| super::StoreError::Internal(format!("setting {key} vanished")))?;
     Ok(stored.value)
 }
+
+/// The key that derives invitation and personal-link tokens (see
+/// `store::invitations`), generated on first use.
+pub async fn link_key(conn: &impl ConnectionTrait) -> StoreResult<String> {
+    get_or_init(conn, "invitation_key", || super::random_token(64)).await
+}

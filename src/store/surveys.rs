@@ -7,7 +7,6 @@ use crate::entities::{area, question, survey};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use std::collections::HashSet;
@@ -127,7 +126,7 @@ pub fn parse_days(s: &str) -> Vec<u32> {
 
 /// Creates a survey after checking that every area a question points at exists.
 pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> StoreResult<SurveyFull> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let known: HashSet<String> = area::Entity::find().all(&txn).await?.into_iter().map(|a| a.area_id).collect();
     for (i, q) in new.questions.iter().enumerate() {
         if let Some(a) = &q.area_id

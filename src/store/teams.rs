@@ -1,13 +1,13 @@
 //! Teams and their members.
 
-use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox, random_token};
+use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
 use crate::domain::{Email, Slug, TeamKind};
 use crate::email::Emails;
 use crate::entities::{member, team};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -27,7 +27,7 @@ pub struct TeamRow {
 }
 
 pub async fn create(conn: &DatabaseConnection, actor: &str, new: NewTeam) -> StoreResult<team::Model> {
-    let txn = conn.begin().await?;
+    let txn = crate::store::begin_write(conn).await?;
     let exists = team::Entity::find().filter(team::Column::Slug.eq(new.slug.as_str())).one(&txn).await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("a team with slug {:?} already exists", new.slug.as_str())));
@@ -116,7 +116,7 @@ pub async fn add_member(
     slug: &str,
     email: &Email,
 ) -> StoreResult<Added> {
-    let txn = conn.begin().await?;
+    let txn = crate::store::begin_write(conn).await?;
     let team = by_slug(&txn, slug).await?;
     let existing = member::Entity::find().filter(member::Column::Email.eq(email.as_str())).one(&txn).await?;
     let added = match existing {
@@ -130,24 +130,26 @@ pub async fn add_member(
             active.team_id = Set(team.team_id.clone());
             Added::Reactivated(active.update(&txn).await?)
         }
-        None => Added::Created(
+        None => Added::Created({
+            let member_id = new_id();
             member::ActiveModel {
-                member_id: Set(new_id()),
+                member_id: Set(member_id.clone()),
                 team_id: Set(team.team_id.clone()),
                 email: Set(email.to_string()),
                 active: Set(true),
-                member_token: Set(random_token(24)),
+                token_hash: Set(super::members::first_token_hash(emails.link_key(), &member_id)),
+                token_version: Set(1),
                 created_at: Set(Utc::now()),
             }
             .insert(&txn)
-            .await?,
-        ),
+            .await?
+        }),
     };
     let m = match &added {
         Added::Created(m) | Added::Reactivated(m) => m,
     };
     let rendered = emails
-        .welcome(&team.name, &m.member_token)
+        .welcome(&team.name, &emails.member_token(m))
         .map_err(|e| StoreError::Internal(format!("rendering the welcome email: {e}")))?;
     outbox::enqueue(&txn, "welcome", &m.email, rendered, emails.message_domain()).await?;
     let action = if matches!(added, Added::Created(_)) { "member.add" } else { "member.reactivate" };
@@ -164,7 +166,7 @@ pub async fn deactivate_member(
     slug: &str,
     email: &Email,
 ) -> StoreResult<member::Model> {
-    let txn = conn.begin().await?;
+    let txn = crate::store::begin_write(conn).await?;
     let team = by_slug(&txn, slug).await?;
     let m = member::Entity::find()
         .filter(member::Column::Email.eq(email.as_str()))

@@ -1,20 +1,9 @@
 //! The friction log end to end: filing from the page and with curl-like
 //! requests, me-too, triage, duplicates, follow-up emails, roadmap items.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
-use devpulse::entities::member;
+use crate::helpers::{TestApp, member_tokens, spawn_app, spawn_app_with};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-
-async fn member_token(app: &TestApp, email: &str) -> String {
-    member::Entity::find()
-        .filter(member::Column::Email.eq(email))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .member_token
-}
 
 fn report(title: &str) -> Value {
     json!({"area_id": "ci", "title": title, "trying_to": "merge a fix", "blocked_by": "the CI queue",
@@ -29,8 +18,8 @@ async fn setup() -> (TestApp, String, String) {
     let app = spawn_app().await;
     app.create_team("core").await;
     app.add_members("core", "m", 3).await;
-    let a = member_token(&app, "m1@x.io").await;
-    let b = member_token(&app, "m2@x.io").await;
+    let a = app.member_token("m1@x.io").await;
+    let b = app.member_token("m2@x.io").await;
     (app, a, b)
 }
 
@@ -82,10 +71,13 @@ async fn a_developer_files_friction_with_curl_and_colleagues_say_me_too() {
 #[tokio::test]
 async fn a_member_token_that_starts_like_an_api_token_still_works() {
     let (app, a, _) = setup().await;
-    let odd = "dp_member_token_that_is_not_an_api_token";
+    // A derived token may start with "dp_" like an API token, by chance.
+    let odd = "dp_member_token_that_is_not_an_api_token_xx";
+    assert_eq!(odd.len(), 43);
+    let (old, new) = (devpulse::store::hash_secret(&a), devpulse::store::hash_secret(odd));
     app.state
         .db
-        .execute_unprepared(&format!("UPDATE members SET member_token = '{odd}' WHERE member_token = '{a}'"))
+        .execute_unprepared(&format!("UPDATE members SET member_token = '{new}' WHERE member_token = '{old}'"))
         .await
         .unwrap();
     assert_eq!(file(&app, odd, &report("x")).await.status(), 201);
@@ -127,8 +119,8 @@ async fn filing_is_rate_limited_per_member_not_per_address() {
     let app = spawn_app_with(|c| c.friction_per_hour = 3).await;
     app.create_team("core").await;
     app.add_members("core", "m", 2).await;
-    let a = member_token(&app, "m1@x.io").await;
-    let b = member_token(&app, "m2@x.io").await;
+    let a = app.member_token("m1@x.io").await;
+    let b = app.member_token("m2@x.io").await;
     for _ in 0..3 {
         assert_eq!(file(&app, &a, &report("x")).await.status(), 201);
     }
@@ -298,7 +290,7 @@ async fn merging_a_duplicate_moves_its_votes_and_refuses_loops() {
     let app = spawn_app().await;
     app.create_team("core").await;
     app.add_members("core", "m", 4).await;
-    let t: Vec<String> = futures_tokens(&app, 4).await;
+    let t: Vec<String> = member_tokens(&app, "m", 4).await;
     let original: Value = file(&app, &t[0], &report("CI slow")).await.json().await.unwrap();
     let mut body = report("CI queue again");
     body["follow_up"] = json!(true);
@@ -367,14 +359,6 @@ async fn merging_a_duplicate_moves_its_votes_and_refuses_loops() {
     let res =
         app.client.post(app.url(&format!("/api/v1/friction/{o}/me-too"))).bearer_auth(&t[1]).send().await.unwrap();
     assert_eq!(res.status(), 409);
-}
-
-async fn futures_tokens(app: &TestApp, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for i in 1..=n {
-        out.push(member_token(app, &format!("m{i}@x.io")).await);
-    }
-    out
 }
 
 #[tokio::test]

@@ -175,6 +175,14 @@ impl TestApp {
         rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
     }
 
+    /// The personal token of the member with `email` (it is emailed, never stored in clear).
+    pub async fn member_token(&self, email: &str) -> String {
+        store::members::token_by_email(&self.state.db, &self.state.invitation_key, email)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no member {email}"))
+    }
+
     /// Adds a team through the API.
     pub async fn create_team(&self, slug: &str) {
         let res = self
@@ -184,6 +192,15 @@ impl TestApp {
             .unwrap();
         assert_eq!(res.status(), 201, "creating team {slug}");
     }
+}
+
+/// The personal tokens of members `prefix1@x.io` .. `prefixN@x.io`.
+pub async fn member_tokens(app: &TestApp, prefix: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 1..=n {
+        out.push(app.member_token(&format!("{prefix}{i}@x.io")).await);
+    }
+    out
 }
 
 #[test]

@@ -5,6 +5,7 @@
 mod areas;
 mod browser;
 mod cli;
+mod contention;
 mod demo;
 mod friction;
 mod health;

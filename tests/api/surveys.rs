@@ -324,18 +324,13 @@ async fn the_member_page_lists_open_surveys() {
     app.add_members("core", "m", 5).await;
     let s = devex_survey(&app).await;
     open_cycle(&app, &s, None).await;
-    let m = devpulse::entities::member::Entity::find()
-        .filter(devpulse::entities::member::Column::Email.eq("m1@x.io"))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let html = app.client.get(app.url(&format!("/p/{}", m.member_token))).send().await.unwrap().text().await.unwrap();
+    let m = app.member_token("m1@x.io").await;
+    let html = app.client.get(app.url(&format!("/p/{m}"))).send().await.unwrap().text().await.unwrap();
     let href = link(&html, "/s/").expect("a survey link");
     let token = href.trim_start_matches("/s/").to_string();
     let body = json!({"token": token, "answers": full_answers(&s, 5.0)});
     assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 201);
-    let html = app.client.get(app.url(&format!("/p/{}", m.member_token))).send().await.unwrap().text().await.unwrap();
+    let html = app.client.get(app.url(&format!("/p/{m}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("answered, thank you"));
     assert_eq!(app.client.get(app.url("/p/not-a-member")).send().await.unwrap().status(), 404);
 }

@@ -120,7 +120,10 @@ async fn adding_a_member_queues_a_welcome_email_with_their_page_link() {
     assert_eq!(email.to_addr, "ada@example.com");
     assert_eq!(email.status, "queued");
     let m = devpulse::entities::member::Entity::find().one(&app.state.db).await.unwrap().unwrap();
-    let link = format!("{}/p/{}", app.state.config.base_url, m.member_token);
+    assert_ne!(m.token_hash.len(), 43, "the token itself is not stored");
+    let token = app.member_token("ada@example.com").await;
+    assert_eq!(m.token_hash, devpulse::store::hash_secret(&token));
+    let link = format!("{}/p/{token}", app.state.config.base_url);
     assert!(email.body_text.contains(&link), "{}", email.body_text);
     assert!(email.body_html.contains(&link));
     assert!(email.message_id.starts_with('<') && email.message_id.ends_with("@localhost>"));
