@@ -312,11 +312,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Analyze(args) => {
             let progress = Progress::on_terminal("analyze");
-            let format = if args.input.join("answers.parquet").exists() {
-                analysis::Format::Parquet
-            } else {
-                analysis::Format::Csv
-            };
+            let format = analysis::Format::detect(&args.input);
             progress.step(&format!("reading {} ({})", args.input.display(), format.extension()));
             let input = args.input.clone();
             let tables = tokio::task::spawn_blocking(move || analysis::Tables::read_dir(&input, format))

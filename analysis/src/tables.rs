@@ -212,6 +212,14 @@ impl Format {
             Format::Csv => "csv",
         }
     }
+
+    /// The format of an export folder: the one most of its table files are
+    /// in (Parquet on a tie), so a missing table is named in the folder's own
+    /// format.
+    pub fn detect(dir: &Path) -> Format {
+        let count = |f: Format| TABLES.iter().filter(|t| dir.join(format!("{}.{}", t.name, f.extension())).exists()).count();
+        if count(Format::Csv) > count(Format::Parquet) { Format::Csv } else { Format::Parquet }
+    }
 }
 
 /// The ten tables, conformed to the contract. A large Parquet `answers`

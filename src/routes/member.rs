@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::PayloadConfig::new(64 * 1024))
             .route("", web::get().to(page))
             .route("/friction", web::post().to(file))
+            .route("/new-link", web::post().to(new_link))
             .route("/friction/{report_id}/me-too", web::post().to(me_too)),
     );
 }
@@ -30,6 +31,7 @@ pub struct PageQuery {
     q: Option<String>,
     filed: Option<String>,
     voted: Option<String>,
+    renewed: Option<String>,
 }
 
 /// The friction form as typed, with its errors.
@@ -255,6 +257,7 @@ async fn build(
     ctx.insert("q", &query.q.clone().unwrap_or_default());
     ctx.insert("filed", &query.filed.is_some());
     ctx.insert("voted_notice", &query.voted.clone().unwrap_or_default());
+    ctx.insert("renewed", &query.renewed.is_some());
     Ok(ctx)
 }
 
@@ -327,4 +330,19 @@ async fn me_too(state: web::Data<AppState>, path: web::Path<(String, String)>) -
         Err(e) => return store_failure(&state, &e),
     };
     HttpResponse::SeeOther().insert_header(("Location", format!("/p/{token}?voted={notice}#recent"))).finish()
+}
+
+/// A new personal link: the old one stops working (e.g. it was forwarded by
+/// mistake); the new one is emailed and the page moves to it.
+async fn new_link(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    let m = match member(&state, &token).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return state.pages.not_found(),
+        Err(res) => return res,
+    };
+    match store::members::renew_link(&state.db, &state.emails, &m.member).await {
+        Ok(new) => HttpResponse::SeeOther().insert_header(("Location", format!("/p/{new}?renewed=1"))).finish(),
+        Err(StoreError::Conflict(_)) => state.pages.not_found(),
+        Err(e) => store_failure(&state, &e),
+    }
 }

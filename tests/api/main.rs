@@ -15,3 +15,4 @@ mod schema;
 mod smtp;
 mod surveys;
 mod teams;
+mod trust;

@@ -339,7 +339,13 @@ async fn bad_analysis_input_exits_2_with_one_line() {
     std::fs::write(out.join("answers.csv"), "response_id,question_id,choice\n").unwrap();
     assert!(one_line(&analyze(&[])).contains("value_num"));
     std::fs::remove_file(out.join("answers.csv")).unwrap();
-    assert!(one_line(&analyze(&[])).contains("answers"));
+    assert!(one_line(&analyze(&[])).contains("answers.csv"));
+    // A Parquet folder missing its answers names the missing Parquet file.
+    let pq = dir.path().join("pq");
+    assert_eq!(devpulse(&app, &["export", "--out", pq.to_str().unwrap()]).status.code(), Some(0));
+    std::fs::remove_file(pq.join("answers.parquet")).unwrap();
+    let missing = one_line(&Command::new(BIN).args(["analyze", "--input", pq.to_str().unwrap()]).output().unwrap());
+    assert!(missing.contains("answers.parquet"), "{missing}");
     let none = Command::new(BIN).args(["analyze", "--input", "/nonexistent/folder"]).output().unwrap();
     assert!(one_line(&none).contains("not a folder"));
 }
