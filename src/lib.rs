@@ -1,6 +1,7 @@
 //! devpulse: developer-experience surveys and a friction log for platform teams.
 //!
 //! Map of the modules:
+//! - [`assets`]: the pages' static files (stylesheet), embedded and served with a content hash.
 //! - [`cli`]: the `devpulse` command line (clap); each command is one function.
 //! - [`config`]: settings from the environment and flags.
 //! - [`startup`]: [`startup::AppState`] (built once) and the HTTP server on a listener.
@@ -17,8 +18,10 @@
 //! - [`worker`]: the periodic loop in `serve`: [`store::cycles::run_due`] and the [`mailer`].
 //! - [`mailer`]: drains the email outbox to SMTP or `.eml` files.
 //! - [`pages`]: server-rendered HTML pages (tera), one renderer for all.
+//! - [`security`]: the security headers of every response (CSP, nosniff, referrer, HSTS).
 //! - [`telemetry`]: logs, request ids, Prometheus metrics.
 
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -33,6 +36,7 @@ pub mod pages;
 pub mod progress;
 pub mod report;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

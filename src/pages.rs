@@ -40,6 +40,7 @@ impl Pages {
     /// Renders `name` into an HTML response with `status`.
     pub fn page(&self, status: StatusCode, name: &str, mut ctx: Context) -> HttpResponse {
         ctx.insert("k", &self.k);
+        ctx.insert("stylesheet", &crate::assets::STYLESHEET.href());
         match self.tera.render(name, &ctx) {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")

@@ -123,6 +123,7 @@ pub fn serve(
     let document = web::Data::new(openapi::Document(
         api.to_json().map_err(|e| StartError::Config(format!("OpenAPI document: {e}")))?,
     ));
+    let base_url = state.config.base_url.clone();
     let mut server = actix_web::HttpServer::new(move || {
         App::new()
             .into_utoipa_app()
@@ -134,8 +135,10 @@ pub fn serve(
             .app_data(document.clone())
             .configure(routes::health::configure)
             .configure(routes::pages::configure)
+            .configure(crate::assets::configure)
             .route("/api/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(not_found))
+            .wrap(crate::security::headers(&base_url))
             .wrap(from_fn(telemetry::observe))
     })
     .workers(workers)

@@ -12,6 +12,7 @@
 //! - [`priorities`]: the roadmap priority report of one closed cycle.
 //! - [`wilson`] and [`area_scores`]: the building blocks, public for checks.
 
+pub mod csv_cells;
 pub mod priorities;
 pub mod scores;
 pub mod tables;

@@ -500,7 +500,10 @@ pub fn write_report(report: &Report, format: crate::Format, out: &mut Vec<u8>) -
     use polars_io::prelude::{CsvWriter, ParquetWriter, SerWriter};
     let mut df = report_frame(report)?;
     match format {
-        crate::Format::Csv => CsvWriter::new(out).include_header(true).with_float_precision(Some(4)).finish(&mut df)?,
+        crate::Format::Csv => CsvWriter::new(out)
+            .include_header(true)
+            .with_float_precision(Some(4))
+            .finish(&mut crate::csv_cells::escaped(&df)?)?,
         crate::Format::Parquet => {
             ParquetWriter::new(out).finish(&mut df)?;
         }

@@ -364,12 +364,16 @@ impl Tables {
                     }
                     reader.with_columns(Some(columns)).finish().map_err(unreadable)?
                 }
-                Format::Csv => CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(0))
-                    .try_into_reader_with_file_path(Some(path.clone()))
-                    .and_then(|r| r.finish())
-                    .map_err(unreadable)?,
+                Format::Csv => {
+                    let df = CsvReadOptions::default()
+                        .with_has_header(true)
+                        .with_infer_schema_length(Some(0))
+                        .try_into_reader_with_file_path(Some(path.clone()))
+                        .and_then(|r| r.finish())
+                        .map_err(unreadable)?;
+                    let text: Vec<&str> = spec.columns.iter().filter(|c| c.1 == Str).map(|c| c.0).collect();
+                    crate::csv_cells::unescaped(&df, &text)?
+                }
             };
             frames.push((spec.name, df));
         }
@@ -413,7 +417,7 @@ pub fn write_frame(df: &mut DataFrame, path: &Path, format: Format) -> Result<()
         Format::Parquet => {
             ParquetWriter::new(file).finish(df)?;
         }
-        Format::Csv => CsvWriter::new(file).include_header(true).finish(df)?,
+        Format::Csv => CsvWriter::new(file).include_header(true).finish(&mut crate::csv_cells::escaped(df)?)?,
     }
     Ok(())
 }

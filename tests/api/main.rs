@@ -8,6 +8,7 @@ mod cli;
 mod contention;
 mod demo;
 mod friction;
+mod headers;
 mod health;
 mod helpers;
 mod reports;

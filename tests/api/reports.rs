@@ -349,3 +349,38 @@ async fn bad_analysis_input_exits_2_with_one_line() {
     let none = Command::new(BIN).args(["analyze", "--input", "/nonexistent/folder"]).output().unwrap();
     assert!(one_line(&none).contains("not a folder"));
 }
+
+#[tokio::test]
+async fn csv_text_cells_cannot_become_formulas_and_read_back_unchanged() {
+    let app = spawn_demo_app().await;
+    let evil = "=HYPERLINK(\"http://evil.example/\",\"click\")";
+    let res = app
+        .post("/api/v1/roadmap", &json!({"title": evil, "area_id": "ci", "status": "planned"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app.post("/api/v1/teams", &json!({"slug": "formula", "name": "+cmd|' /C calc'!A0"})).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let report = json_out(&devpulse(&app, &["report"]));
+    let ci = report["priorities"].as_array().unwrap().iter().find(|p| p["area_id"] == "ci").unwrap().clone();
+    assert!(ci["roadmap"].as_array().unwrap().iter().any(|t| t == evil), "JSON keeps the title as it is");
+    // The report's CSV: the roadmap cell starts with a quote (the cell is CSV-quoted too).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.csv");
+    let o = devpulse(&app, &["report", "--format", "csv", "--out", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let row = csv.lines().find(|l| l.contains(",ci,")).unwrap();
+    assert!(row.contains(",\"'=HYPERLINK("), "{row}");
+    assert!(!csv.lines().any(|l| l.split(',').any(|cell| cell.trim_start_matches('"').starts_with('='))));
+    // The export's CSV: the same rule, and analyze reads it back unchanged.
+    let out = dir.path().join("export");
+    assert_eq!(devpulse(&app, &["export", "--out", out.to_str().unwrap(), "--format", "csv"]).status.code(), Some(0));
+    let teams = std::fs::read_to_string(out.join("teams.csv")).unwrap();
+    assert!(teams.contains(",'+cmd|"), "{teams}");
+    let items = std::fs::read_to_string(out.join("roadmap_items.csv")).unwrap();
+    assert!(items.contains("\"'=HYPERLINK("), "{items}");
+    let analyzed = json_out(&Command::new(BIN).args(["analyze", "--input", out.to_str().unwrap()]).output().unwrap());
+    assert_eq!(figures(analyzed), figures(report), "the titles read back as they were");
+}
