@@ -209,6 +209,7 @@ where
 
 struct DemoTeam {
     id: String,
+    group: String,
     offset: f64,
     area_offset: Vec<f64>,
     response_rate: f64,
@@ -294,6 +295,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         }
         teams.push(DemoTeam {
             id,
+            group: group.to_string(),
             offset: normal(&mut rng) * 0.3,
             area_offset: area_ids.iter().map(|_| normal(&mut rng) * 0.3).collect(),
             response_rate: if *size <= 5 { 0.6 } else { rng.random_range(0.62..0.95) },
@@ -395,7 +397,11 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         let mut responses = Vec::new();
         let mut answers: Vec<Vec<answer::ActiveModel>> = Vec::new();
         for t in &teams {
-            links.push(cycle_team::ActiveModel { cycle_id: Set(cycle_id.clone()), team_id: Set(t.id.clone()) });
+            links.push(cycle_team::ActiveModel {
+                cycle_id: Set(cycle_id.clone()),
+                team_id: Set(t.id.clone()),
+                group_name: Set(Some(t.group.clone())),
+            });
             for m in &t.members {
                 let used = rng.random::<f64>() < t.response_rate;
                 invitations.push(invitation::ActiveModel {

@@ -12,8 +12,9 @@ use sea_orm::{DatabaseConnection, DbErr, QueryResult, Statement, StreamTrait};
 /// What to load.
 #[derive(Debug, Clone, Default)]
 pub struct Load {
-    /// The k rule of the export: `responses.team_id` is null for every
-    /// (cycle, team) pair with fewer than k responses.
+    /// The anonymity guard of the export with this k (analysis.md): every
+    /// team hidden in a cycle loses its id in `responses` and `participation`
+    /// (see [`analysis::guard_export`]).
     pub k_rule: Option<u32>,
     /// Only the responses and answers of these cycles (all closed cycles when
     /// `None`: an open cycle's answers never leave).
@@ -68,14 +69,9 @@ fn id_list(ids: &[String]) -> String {
     ids.iter().map(|id| format!("'{}'", id.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
 }
 
-/// The tables other than responses and answers (small). With the k rule,
-/// `participation.responded` is null below k, like `responses.team_id`.
-async fn meta(db: &DatabaseConnection, k_rule: Option<u32>) -> Result<Vec<TableData>, LoadError> {
-    let responded = "SUM(CASE WHEN used THEN 1 ELSE 0 END)";
-    let responded = match k_rule {
-        Some(k) => format!("CASE WHEN {responded} >= {k} THEN {responded} END"),
-        None => responded.to_string(),
-    };
+/// The tables other than responses and answers (small). Participation
+/// carries each team's group as the cycle recorded it ("groups are frozen").
+async fn meta(db: &DatabaseConnection) -> Result<Vec<TableData>, LoadError> {
     Ok(vec![
         fill(
             db,
@@ -108,11 +104,13 @@ async fn meta(db: &DatabaseConnection, k_rule: Option<u32>) -> Result<Vec<TableD
         fill(
             db,
             "participation",
-            &format!(
-                "SELECT cycle_id, team_id, COUNT(*) AS invited, {responded} AS responded \
-                 FROM invitations GROUP BY cycle_id, team_id ORDER BY cycle_id, team_id"
-            ),
-            |r| Ok(vec![s(r, "cycle_id")?, s(r, "team_id")?, i(r, "invited")?, i(r, "responded")?]),
+            "SELECT i.cycle_id, i.team_id, COUNT(*) AS invited, SUM(CASE WHEN i.used THEN 1 ELSE 0 END) AS responded, \
+             ct.group_name FROM invitations i \
+             LEFT JOIN cycle_teams ct ON ct.cycle_id = i.cycle_id AND ct.team_id = i.team_id \
+             GROUP BY i.cycle_id, i.team_id, ct.group_name ORDER BY i.cycle_id, i.team_id",
+            |r| {
+                Ok(vec![s(r, "cycle_id")?, s(r, "team_id")?, i(r, "invited")?, i(r, "responded")?, s(r, "group_name")?])
+            },
         )
         .await?,
         fill(
@@ -145,17 +143,11 @@ async fn meta(db: &DatabaseConnection, k_rule: Option<u32>) -> Result<Vec<TableD
 }
 
 async fn responses(db: &DatabaseConnection, load: &Load) -> Result<TableData, LoadError> {
-    let team = match load.k_rule {
-        Some(k) => format!("CASE WHEN c.n >= {k} THEN r.team_id END AS team_id"),
-        None => "r.team_id AS team_id".to_string(),
-    };
     fill(
         db,
         "responses",
         &format!(
-            "SELECT r.response_id, r.cycle_id, {team}, r.submitted_on FROM responses r \
-             LEFT JOIN (SELECT cycle_id, team_id, COUNT(*) AS n FROM responses GROUP BY cycle_id, team_id) c \
-             ON c.cycle_id = r.cycle_id AND c.team_id = r.team_id{} ORDER BY r.response_id",
+            "SELECT r.response_id, r.cycle_id, r.team_id, r.submitted_on FROM responses r{} ORDER BY r.response_id",
             cycle_filter(load)
         ),
         |r| Ok(vec![s(r, "response_id")?, s(r, "cycle_id")?, s(r, "team_id")?, d(r, "submitted_on")?]),
@@ -188,12 +180,16 @@ fn cycle_filter(load: &Load) -> String {
 /// Loads the export tables.
 pub async fn load(db: &DatabaseConnection, load: &Load, progress: &Progress) -> Result<Tables, LoadError> {
     progress.step("teams, surveys, cycles, friction, roadmap");
-    let mut data = meta(db, load.k_rule).await?;
+    let mut data = meta(db).await?;
     progress.step("responses");
     data.push(responses(db, load).await?);
     progress.step("answers");
     data.push(answers(db, load).await?);
-    Ok(Tables::from_data(data)?)
+    let mut tables = Tables::from_data(data)?;
+    if let Some(k) = load.k_rule {
+        analysis::guard_export(&mut tables, k)?;
+    }
+    Ok(tables)
 }
 
 /// Loads what the report of one cycle needs: every small table, and the
@@ -204,7 +200,7 @@ pub async fn load_for_cycle(
     progress: &Progress,
 ) -> Result<Tables, LoadError> {
     progress.step("teams, surveys, cycles, friction, roadmap");
-    let mut data = meta(db, None).await?;
+    let mut data = meta(db).await?;
     data.push(TableData::new("responses"));
     data.push(TableData::new("answers"));
     let mut tables = Tables::from_data(data)?;

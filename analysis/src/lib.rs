@@ -20,7 +20,7 @@ pub mod tables;
 pub use priorities::{
     CycleInfo, Params, Previous, Priority, Report, Weights, priorities, report_frame, resolve_cycle, write_report,
 };
-pub use scores::{AreaScore, Scope, ScoresReport, scores};
+pub use scores::{AreaScore, Scope, ScoresReport, guard_export, scores};
 pub use tables::{Cell, Format, TableData, Tables};
 
 use polars::prelude::*;

@@ -84,7 +84,10 @@ struct Org {
 }
 
 impl Org {
-    fn new(tables: &Tables) -> PolarsResult<Self> {
+    /// The organisation as it was in `cycle_id`: each team in the group it
+    /// had when the cycle opened (`participation.group_name`, "groups are
+    /// frozen"); teams the cycle did not cover in their group of today.
+    fn new(tables: &Tables, cycle_id: &str) -> PolarsResult<Self> {
         let df = tables.get("teams");
         let (ids, slugs, groups) =
             (df.column("team_id")?.str()?, df.column("slug")?.str()?, df.column("group_name")?.str()?);
@@ -94,7 +97,29 @@ impl Org {
                 teams.insert(id.to_string(), Team { slug: slug.to_string(), group: groups.get(i).map(str::to_string) });
             }
         }
+        let p = tables.get("participation");
+        let (cycles, team_ids, frozen) =
+            (p.column("cycle_id")?.str()?, p.column("team_id")?.str()?, p.column("group_name")?.str()?);
+        for i in 0..p.height() {
+            if cycles.get(i) != Some(cycle_id) {
+                continue;
+            }
+            if let Some(team) = team_ids.get(i).and_then(|t| teams.get_mut(t)) {
+                team.group = frozen.get(i).map(str::to_string);
+            }
+        }
         Ok(Org { teams })
+    }
+
+    /// The teams hidden in `cycle_id` given responses by team: below k, or
+    /// by the differencing guard in their group's breakdown or their group's
+    /// in the organisation's. Their ids must not appear next to any figure.
+    fn hidden_teams(&self, by_team: &HashMap<Option<String>, i64>, k: u32) -> BTreeSet<String> {
+        self.teams
+            .iter()
+            .filter(|(_, t)| self.hidden(&Scope::Team(t.slug.clone()), by_team, k).is_some())
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     fn child_of_org(&self, team_id: Option<&str>) -> Child {
@@ -223,13 +248,13 @@ fn responses_by_team(tables: &Tables, cycle_id: &str) -> PolarsResult<HashMap<Op
 /// One cycle's view of a scope: (scope reason, responses, per-area scores).
 fn evaluate(
     tables: &Tables,
-    org: &Org,
     counts: &DataFrame,
     cycle: &CycleInfo,
     scope: &Scope,
     areas: &[String],
     k: u32,
 ) -> Result<(Option<Reason>, i64, Vec<AreaScore>), AnalysisError> {
+    let org = Org::new(tables, &cycle.cycle_id)?;
     let by_team = responses_by_team(tables, &cycle.cycle_id)?;
     let teams = org.teams_of(scope);
     let in_scope = |t: &Option<String>| match &teams {
@@ -301,7 +326,7 @@ fn evaluate(
 /// The scores of `scope` in the closed cycle `cycle_id`.
 pub fn scores(tables: &Tables, cycle_id: &str, scope: &Scope, params: &Params) -> Result<ScoresReport, AnalysisError> {
     let (target, previous) = resolve_cycle(tables, Some(cycle_id))?;
-    let org = Org::new(tables)?;
+    let org = Org::new(tables, &target.cycle_id)?;
     let known = match scope {
         Scope::Org => true,
         Scope::Group(g) => org.teams.values().any(|t| t.group.as_deref() == Some(g)),
@@ -326,9 +351,9 @@ pub fn scores(tables: &Tables, cycle_id: &str, scope: &Scope, params: &Params) -
     let ids: Vec<&str> =
         std::iter::once(target.cycle_id.as_str()).chain(previous.as_ref().map(|p| p.cycle_id.as_str())).collect();
     let counts = cycle_counts(tables, &target.survey_id, &ids)?;
-    let (reason, responses, mut rows) = evaluate(tables, &org, &counts, &target, scope, &areas, params.k)?;
+    let (reason, responses, mut rows) = evaluate(tables, &counts, &target, scope, &areas, params.k)?;
     if let Some(p) = &previous {
-        let (_, _, before) = evaluate(tables, &org, &counts, p, scope, &areas, params.k)?;
+        let (_, _, before) = evaluate(tables, &counts, p, scope, &areas, params.k)?;
         for (row, prev) in rows.iter_mut().zip(before) {
             row.delta_favorable = row.pct_favorable.zip(prev.pct_favorable).map(|(a, b)| a - b);
         }
@@ -345,4 +370,78 @@ pub fn scores(tables: &Tables, cycle_id: &str, scope: &Scope, params: &Params) -
         devex_index,
         scores: rows,
     })
+}
+
+/// The export's guard (analysis.md): in `responses` and `participation`,
+/// every team the anonymity rules hide in a cycle loses its id, and its
+/// participation rows are merged into one row per cycle with no team and no
+/// group, so the export cannot single out a small team. The counts behind
+/// the guard are `participation.responded` (equal to the responses of a
+/// closed cycle). Org-level figures do not change.
+pub fn guard_export(tables: &mut Tables, k: u32) -> Result<(), AnalysisError> {
+    let p = tables.get("participation").clone();
+    let mut hidden: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let cycle_ids: BTreeSet<String> = p.column("cycle_id")?.str()?.iter().flatten().map(str::to_string).collect();
+    for cycle_id in cycle_ids {
+        let rows = p.clone().lazy().filter(col("cycle_id").eq(lit(cycle_id.clone()))).collect()?;
+        let (teams, responded) = (rows.column("team_id")?.str()?, rows.column("responded")?.i64()?);
+        let by_team: HashMap<Option<String>, i64> =
+            (0..rows.height()).map(|i| (teams.get(i).map(str::to_string), responded.get(i).unwrap_or(0))).collect();
+        hidden.insert(cycle_id.clone(), Org::new(tables, &cycle_id)?.hidden_teams(&by_team, k));
+    }
+    let is_hidden = |c: Option<&str>, t: Option<&str>| match (c, t) {
+        (Some(c), Some(t)) => hidden.get(c).is_some_and(|h| h.contains(t)),
+        _ => true,
+    };
+    // Participation: visible rows as they are, hidden ones summed per cycle.
+    let (cycles, teams, groups) = (p.column("cycle_id")?.str()?, p.column("team_id")?.str()?, p.column("group_name")?.str()?);
+    let (invited, responded) = (p.column("invited")?.i64()?, p.column("responded")?.i64()?);
+    let mut out = crate::TableData::new("participation");
+    let mut merged: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for i in 0..p.height() {
+        let (c, t) = (cycles.get(i), teams.get(i));
+        if is_hidden(c, t) {
+            let e = merged.entry(c.unwrap_or_default().to_string()).or_default();
+            e.0 += invited.get(i).unwrap_or(0);
+            e.1 += responded.get(i).unwrap_or(0);
+        } else {
+            out.push(vec![
+                crate::Cell::Str(c.map(str::to_string)),
+                crate::Cell::Str(t.map(str::to_string)),
+                crate::Cell::Int(invited.get(i)),
+                crate::Cell::Int(responded.get(i)),
+                crate::Cell::Str(groups.get(i).map(str::to_string)),
+            ])?;
+        }
+    }
+    for (c, (inv, resp)) in merged {
+        out.push(vec![
+            crate::Cell::Str(Some(c)),
+            crate::Cell::Str(None),
+            crate::Cell::Int(Some(inv)),
+            crate::Cell::Int(Some(resp)),
+            crate::Cell::Str(None),
+        ])?;
+    }
+    // Responses: the same teams lose their id.
+    let r = tables.get("responses").clone();
+    let (ids, cycles, teams, dates) = (
+        r.column("response_id")?.str()?,
+        r.column("cycle_id")?.str()?,
+        r.column("team_id")?.str()?,
+        r.column("submitted_on")?.str()?,
+    );
+    let mut responses = crate::TableData::new("responses");
+    for i in 0..r.height() {
+        let team = if is_hidden(cycles.get(i), teams.get(i)) { None } else { teams.get(i).map(str::to_string) };
+        responses.push(vec![
+            crate::Cell::Str(ids.get(i).map(str::to_string)),
+            crate::Cell::Str(cycles.get(i).map(str::to_string)),
+            crate::Cell::Str(team),
+            crate::Cell::Str(dates.get(i).map(str::to_string)),
+        ])?;
+    }
+    tables.replace(out)?;
+    tables.replace(responses)?;
+    Ok(())
 }

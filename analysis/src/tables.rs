@@ -79,7 +79,7 @@ pub const TABLES: [TableSpec; 10] = [
     },
     TableSpec {
         name: "participation",
-        columns: &[("cycle_id", Str), ("team_id", Str), ("invited", Int), ("responded", Int)],
+        columns: &[("cycle_id", Str), ("team_id", Str), ("invited", Int), ("responded", Int), ("group_name", Str)],
     },
     TableSpec {
         name: "responses",
@@ -110,6 +110,14 @@ pub const TABLES: [TableSpec; 10] = [
         columns: &[("item_id", Str), ("title", Str), ("area_id", Str), ("status", Str), ("shipped_on", Str)],
     },
 ];
+
+/// Columns an export may lack because older exports did not have them:
+/// (table, column). [`Tables::read_dir`] fills them in (see [`fill_frozen_groups`]).
+const OPTIONAL: [(&str, &str); 1] = [("participation", "group_name")];
+
+fn optional(table: &str, column: &str) -> bool {
+    OPTIONAL.contains(&(table, column))
+}
 
 /// One value of a row given to [`TableData::push`].
 #[derive(Debug, Clone, PartialEq)]
@@ -242,6 +250,10 @@ fn spec(name: &str) -> &'static TableSpec {
 fn conform(spec: &TableSpec, df: DataFrame) -> Result<DataFrame, AnalysisError> {
     let mut columns = Vec::with_capacity(spec.columns.len());
     for (name, kind) in spec.columns {
+        if optional(spec.name, name) && df.column(name).is_err() {
+            columns.push(Column::full_null((*name).into(), df.height(), &kind.dtype()));
+            continue;
+        }
         let col = df
             .column(name)
             .map_err(|_| AnalysisError::MissingColumn { table: spec.name.into(), column: (*name).into() })?;
@@ -348,9 +360,12 @@ impl Tables {
                         File::open(&path).map_err(|e| AnalysisError::Input(format!("{}: {e}", path.display())))?;
                     let mut reader = ParquetReader::new(file);
                     let schema = reader.schema().map_err(unreadable)?;
-                    if let Some(missing) = columns.iter().find(|c| !schema.contains(c.as_str())) {
+                    if let Some(missing) =
+                        columns.iter().find(|c| !schema.contains(c.as_str()) && !optional(spec.name, c))
+                    {
                         return Err(AnalysisError::MissingColumn { table: spec.name.into(), column: missing.clone() });
                     }
+                    let columns: Vec<String> = columns.into_iter().filter(|c| schema.contains(c.as_str())).collect();
                     if spec.name == "answers" {
                         // Checked on its first rows now, read in slices later.
                         let head = reader
@@ -377,9 +392,13 @@ impl Tables {
             };
             frames.push((spec.name, df));
         }
+        let lacks_groups = frames.iter().any(|(n, df)| *n == "participation" && df.column("group_name").is_err());
         let mut out = BTreeMap::new();
         for (name, df) in frames {
             out.insert(name, conform(spec(name), df)?);
+        }
+        if lacks_groups {
+            fill_frozen_groups(&mut out)?;
         }
         Ok(Tables { frames: out, answers_file })
     }
@@ -408,6 +427,21 @@ impl Tables {
         }
         Ok(())
     }
+}
+
+/// An export from before groups were frozen per cycle has no
+/// `participation.group_name`: each team's group of the export's day
+/// (`teams.group_name`) stands in, as analysis.md says.
+fn fill_frozen_groups(frames: &mut BTreeMap<&'static str, DataFrame>) -> Result<(), AnalysisError> {
+    let teams = frames["teams"].clone().lazy().select([col("team_id"), col("group_name").alias("team_group")]);
+    let p = frames["participation"]
+        .clone()
+        .lazy()
+        .join(teams, [col("team_id")], [col("team_id")], JoinArgs::new(JoinType::Left))
+        .with_column(col("team_group").alias("group_name"))
+        .collect()?;
+    frames.insert("participation", conform(spec("participation"), p)?);
+    Ok(())
 }
 
 /// Writes one frame as Parquet or CSV.

@@ -9,6 +9,8 @@ pub struct Model {
     pub cycle_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub team_id: String,
+    /// The team's group when the cycle opened ("groups are frozen").
+    pub group_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -127,9 +127,13 @@ async fn insert_cycle(
     .insert(txn)
     .await?;
     for t in teams {
-        cycle_team::ActiveModel { cycle_id: Set(row.cycle_id.clone()), team_id: Set(t.team_id.clone()) }
-            .insert(txn)
-            .await?;
+        cycle_team::ActiveModel {
+            cycle_id: Set(row.cycle_id.clone()),
+            team_id: Set(t.team_id.clone()),
+            group_name: Set(t.group_name.clone()),
+        }
+        .insert(txn)
+        .await?;
     }
     Ok(row)
 }
@@ -153,6 +157,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         .await?
         .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
     let team_ids = cycle_team_ids(txn, &c.cycle_id).await?;
+    freeze_groups(txn, &c.cycle_id, &team_ids).await?;
     let members = member::Entity::find()
         .filter(member::Column::TeamId.is_in(team_ids))
         .filter(member::Column::Active.eq(true))
@@ -428,6 +433,22 @@ pub async fn participation(conn: &impl ConnectionTrait, cycle_id: &str, k: u32) 
     }
     teams.sort_by(|a, b| a.slug.cmp(&b.slug));
     Ok(Participation { invited: invited.values().sum(), responded: responded.values().sum(), teams, hidden_teams })
+}
+
+/// Records each team's group of today for the cycle ("groups are frozen":
+/// every breakdown of the cycle uses this record, so moving a team later
+/// cannot reveal a hidden one).
+async fn freeze_groups(txn: &DatabaseTransaction, cycle_id: &str, team_ids: &[String]) -> StoreResult<()> {
+    let teams = team::Entity::find().filter(team::Column::TeamId.is_in(team_ids.iter().cloned())).all(txn).await?;
+    for t in teams {
+        cycle_team::Entity::update_many()
+            .col_expr(cycle_team::Column::GroupName, Expr::value(t.group_name))
+            .filter(cycle_team::Column::CycleId.eq(cycle_id))
+            .filter(cycle_team::Column::TeamId.eq(t.team_id.as_str()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Ids of the teams a cycle covers.

@@ -2,6 +2,7 @@
 //! port 0 over a fresh database (SQLite, or PostgreSQL when
 //! DEVPULSE_TEST_POSTGRES_URL is set).
 
+mod anonymity;
 mod areas;
 mod browser;
 mod cli;

@@ -545,7 +545,7 @@ async fn participation_rows_follow_k_and_the_differencing_guard() {
 }
 
 /// (member email, invitation token) of every invitation of a cycle.
-async fn member_tokens_by_email(app: &TestApp, cycle_id: &str) -> Vec<(String, String)> {
+pub async fn member_tokens_by_email(app: &TestApp, cycle_id: &str) -> Vec<(String, String)> {
     let members: std::collections::HashMap<String, String> = devpulse::entities::member::Entity::find()
         .all(&app.state.db)
         .await
