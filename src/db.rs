@@ -1,5 +1,5 @@
-//! Opening the database (SQLite in WAL mode with foreign keys and a busy
-//! timeout, or PostgreSQL) and applying migrations.
+//! Opening the database (SQLite in WAL mode with foreign keys, a busy
+//! timeout and secure delete, or PostgreSQL) and applying migrations.
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
@@ -26,10 +26,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
     if is_sqlite {
         opts.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            // secure_delete: deleted and overwritten content (sent emails'
+            // bodies, rebuilt tables) is zeroed in the file, not left in free pages.
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                .pragma("secure_delete", "ON")
         });
     } else {
         opts.max_connections(10).min_connections(1);

@@ -13,19 +13,20 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 const REBUILD: [&str; 11] = [
+    // The declared types are those the first migration gave these columns.
     "CREATE TABLE responses_new (
-        response_id TEXT NOT NULL PRIMARY KEY,
-        cycle_id TEXT NOT NULL REFERENCES cycles (cycle_id) ON DELETE CASCADE,
-        team_id TEXT NULL REFERENCES teams (team_id) ON DELETE SET NULL,
-        submitted_on DATE NOT NULL
+        response_id varchar NOT NULL PRIMARY KEY,
+        cycle_id varchar NOT NULL REFERENCES cycles (cycle_id) ON DELETE CASCADE,
+        team_id varchar NULL REFERENCES teams (team_id) ON DELETE SET NULL,
+        submitted_on date_text NOT NULL
     ) WITHOUT ROWID",
     "CREATE TABLE answers_new (
-        answer_id TEXT NOT NULL PRIMARY KEY,
-        response_id TEXT NOT NULL REFERENCES responses_new (response_id) ON DELETE CASCADE,
-        question_id TEXT NOT NULL REFERENCES questions (question_id) ON DELETE RESTRICT,
-        value_num REAL NULL,
-        choice TEXT NULL,
-        text_value TEXT NULL
+        answer_id varchar NOT NULL PRIMARY KEY,
+        response_id varchar NOT NULL REFERENCES responses_new (response_id) ON DELETE CASCADE,
+        question_id varchar NOT NULL REFERENCES questions (question_id) ON DELETE RESTRICT,
+        value_num double NULL,
+        choice varchar NULL,
+        text_value text NULL
     ) WITHOUT ROWID",
     "INSERT INTO responses_new (response_id, cycle_id, team_id, submitted_on)
         SELECT response_id, cycle_id, team_id, submitted_on FROM responses ORDER BY response_id",

@@ -18,3 +18,4 @@ mod smtp;
 mod surveys;
 mod teams;
 mod trust;
+mod upgrade;
