@@ -30,8 +30,9 @@ impl Asset {
 }
 
 /// The stylesheet of every page.
-pub static STYLESHEET: LazyLock<Asset> =
-    LazyLock::new(|| Asset::new("devpulse", "css", "text/css; charset=utf-8", include_str!("../templates/static/devpulse.css")));
+pub static STYLESHEET: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new("devpulse", "css", "text/css; charset=utf-8", include_str!("../templates/static/devpulse.css"))
+});
 
 fn all() -> [&'static Asset; 1] {
     [&STYLESHEET]

@@ -161,7 +161,8 @@ mod tests {
 
     #[test]
     fn welcome_email_snapshot() {
-        let emails = Emails::new("https://devpulse.example.org/", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
+        let emails =
+            Emails::new("https://devpulse.example.org/", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let email = emails.welcome("Payments <API> & co", "tok123").unwrap();
         assert_eq!(emails.message_domain(), "example.org");
         assert!(email.text.contains("https://devpulse.example.org/p/tok123"));
@@ -174,7 +175,8 @@ mod tests {
 
     #[test]
     fn invitation_and_reminder_snapshots() {
-        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
+        let emails =
+            Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let closes = chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
         let inv = emails.invitation("DevEx <check-in>", closes, "INVTOKEN", "MEMBERTOKEN", false).unwrap();
         assert!(inv.text.contains("https://devpulse.example.org/s/INVTOKEN"));
@@ -190,7 +192,8 @@ mod tests {
 
     #[test]
     fn friction_followup_snapshot() {
-        let emails = Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
+        let emails =
+            Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let f = FrictionFollowUp {
             title: "CI queue <30 min>",
             headline: "now planned",

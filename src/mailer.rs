@@ -180,7 +180,9 @@ impl Mailer {
 /// personal and invitation links, which must not outlive their delivery in
 /// the database. The subject, recipient and status stay for the record.
 fn scrubbed(update: UpdateMany<outbox_email::Entity>) -> UpdateMany<outbox_email::Entity> {
-    update.col_expr(outbox_email::Column::BodyText, Expr::value("")).col_expr(outbox_email::Column::BodyHtml, Expr::value(""))
+    update
+        .col_expr(outbox_email::Column::BodyText, Expr::value(""))
+        .col_expr(outbox_email::Column::BodyHtml, Expr::value(""))
 }
 
 fn unlocked(now: DateTime<Utc>) -> Condition {

@@ -15,5 +15,9 @@ pub fn headers(base_url: &str) -> DefaultHeaders {
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"));
-    if base_url.starts_with("https://") { headers.add(("Strict-Transport-Security", "max-age=31536000")) } else { headers }
+    if base_url.starts_with("https://") {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }

@@ -43,7 +43,8 @@ fn map_text(
         if !ca.iter().any(|v| v.is_some_and(touch)) {
             continue;
         }
-        let values: Vec<Option<String>> = ca.iter().map(|v| v.map(|s| if touch(s) { f(s) } else { s.to_string() })).collect();
+        let values: Vec<Option<String>> =
+            ca.iter().map(|v| v.map(|s| if touch(s) { f(s) } else { s.to_string() })).collect();
         out.replace(&name, Column::new(name.as_str().into(), values))?;
     }
     Ok(out)

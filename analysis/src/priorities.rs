@@ -22,6 +22,27 @@ impl Default for Weights {
     }
 }
 
+/// `0.4,0.3,0.3`: survey, votes, friction; none negative, not all zero.
+impl std::str::FromStr for Weights {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let parts: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>().map_err(|_| format!("{:?} is not a number", p.trim())))
+            .collect::<Result<_, _>>()?;
+        match parts.as_slice() {
+            [a, b, c] if parts.iter().all(|w| w.is_finite() && *w >= 0.0) && a + b + c > 0.0 => {
+                Ok(Weights { survey: *a, votes: *b, friction: *c })
+            }
+            _ => Err("three weights (survey, votes, friction), none negative, not all zero, e.g. 0.4,0.3,0.3".into()),
+        }
+    }
+}
+
+/// The lookback window of friction a report may use, in days.
+pub const LOOKBACK_DAYS: std::ops::RangeInclusive<i64> = 1..=3650;
+
 /// The inputs of a report besides the tables.
 #[derive(Debug, Clone)]
 pub struct Params {

@@ -394,7 +394,8 @@ pub fn guard_export(tables: &mut Tables, k: u32) -> Result<(), AnalysisError> {
         _ => true,
     };
     // Participation: visible rows as they are, hidden ones summed per cycle.
-    let (cycles, teams, groups) = (p.column("cycle_id")?.str()?, p.column("team_id")?.str()?, p.column("group_name")?.str()?);
+    let (cycles, teams, groups) =
+        (p.column("cycle_id")?.str()?, p.column("team_id")?.str()?, p.column("group_name")?.str()?);
     let (invited, responded) = (p.column("invited")?.i64()?, p.column("responded")?.i64()?);
     let mut out = crate::TableData::new("participation");
     let mut merged: std::collections::BTreeMap<String, (i64, i64)> = Default::default();

@@ -225,7 +225,8 @@ impl Format {
     /// in (Parquet on a tie), so a missing table is named in the folder's own
     /// format.
     pub fn detect(dir: &Path) -> Format {
-        let count = |f: Format| TABLES.iter().filter(|t| dir.join(format!("{}.{}", t.name, f.extension())).exists()).count();
+        let count =
+            |f: Format| TABLES.iter().filter(|t| dir.join(format!("{}.{}", t.name, f.extension())).exists()).count();
         if count(Format::Csv) > count(Format::Parquet) { Format::Csv } else { Format::Parquet }
     }
 }
@@ -282,10 +283,14 @@ impl Tables {
     /// Builds the tables from frames named as in [`TABLES`]; every table must be given.
     pub fn new(frames: Vec<(&str, DataFrame)>) -> Result<Self, AnalysisError> {
         let mut given: BTreeMap<String, DataFrame> = frames.into_iter().map(|(n, f)| (n.to_string(), f)).collect();
+        let lacks_groups = given.get("participation").is_some_and(|df| df.column("group_name").is_err());
         let mut out = BTreeMap::new();
         for spec in &TABLES {
             let df = given.remove(spec.name).ok_or_else(|| AnalysisError::MissingTable(spec.name.into()))?;
             out.insert(spec.name, conform(spec, df)?);
+        }
+        if lacks_groups {
+            fill_frozen_groups(&mut out)?;
         }
         Ok(Tables { frames: out, answers_file: None })
     }

@@ -1,6 +1,6 @@
 //! `/api/v1/areas`: the pain-point taxonomy.
 
-use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use crate::domain::{Dimension, Slug, required_text};
 use crate::entities::area;
 use crate::error::{ApiError, ErrorBody};

@@ -1,7 +1,7 @@
 //! `/api/v1/friction`: filing (member or API token), me-too (member token),
 //! and triage (API token).
 
-use super::extract::{Authed, Admin, ApiJson, Caller, ListOf, MemberAuth, PageQuery};
+use super::extract::{Admin, ApiJson, Authed, Caller, ListOf, MemberAuth, PageQuery};
 use crate::domain::{FieldError, Frequency, FrictionStatus, optional_text, required_text};
 use crate::entities::{friction_report, team};
 use crate::error::{ApiError, ErrorBody};

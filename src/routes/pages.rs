@@ -19,11 +19,7 @@ const FORM_READ_LIMIT: usize = 1024 * 1024;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/thanks", web::get().to(thanks))
-        .service(
-            web::resource("/s/{token}")
-                .route(web::get().to(show_survey))
-                .route(web::post().to(submit_survey)),
-        )
+        .service(web::resource("/s/{token}").route(web::get().to(show_survey)).route(web::post().to(submit_survey)))
         .configure(super::member::configure);
 }
 
@@ -302,7 +298,8 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
             "The form is larger than {} KiB, so nothing was saved. Shorten your comment and send it again.",
             FORM_LIMIT / 1024
         );
-        let mut res = form_page(&state, &token, &inv, &given, &[Problem { field: "body".into(), question_id: None, message }]);
+        let mut res =
+            form_page(&state, &token, &inv, &given, &[Problem { field: "body".into(), question_id: None, message }]);
         res.head_mut().status = StatusCode::PAYLOAD_TOO_LARGE;
         return res;
     }

@@ -64,23 +64,15 @@ fn params(state: &AppState, q: &PriorityQuery) -> Result<analysis::Params, ApiEr
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     if let Some(w) = q.weights.as_deref().filter(|w| !w.is_empty()) {
-        let parts: Vec<f64> = w.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-        match parts.as_slice() {
-            [a, b, c] if parts.iter().all(|x| x.is_finite() && *x >= 0.0) && a + b + c > 0.0 => {
-                p.weights = analysis::Weights { survey: *a, votes: *b, friction: *c };
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    "weights",
-                    "three weights survey,votes,friction, none negative, not all zero",
-                ));
-            }
-        }
+        p.weights = w.parse().map_err(|e: String| ApiError::invalid("weights", e))?;
     }
     if let Some(l) = q.lookback_days.as_deref().filter(|l| !l.is_empty()) {
         p.lookback_days = match l.parse::<i64>() {
-            Ok(d) if (1..=3650).contains(&d) => d,
-            _ => return Err(ApiError::invalid("lookback_days", "a whole number of days from 1 to 3650")),
+            Ok(d) if analysis::LOOKBACK_DAYS.contains(&d) => d,
+            _ => {
+                let (lo, hi) = (analysis::LOOKBACK_DAYS.start(), analysis::LOOKBACK_DAYS.end());
+                return Err(ApiError::invalid("lookback_days", format!("a whole number of days from {lo} to {hi}")));
+            }
         };
     }
     Ok(p)

@@ -1,6 +1,6 @@
 //! `/api/v1/roadmap`: roadmap items and the friction linked to them.
 
-use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use super::friction::FrictionOut;
 use crate::domain::{RoadmapStatus, optional_text, parse_date, required_text};
 use crate::error::{ApiError, ErrorBody};

@@ -1,7 +1,7 @@
 //! `/api/v1/surveys` and `/api/v1/cycles`: surveys, their cycles and
 //! participation.
 
-use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};

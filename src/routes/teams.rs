@@ -1,6 +1,6 @@
 //! `/api/v1/teams`: teams and their members.
 
-use super::extract::{Authed, Admin, ApiJson, ListOf, PageQuery};
+use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use crate::domain::{Email, Slug, TeamKind, optional_text, required_text};
 use crate::entities::{member, team};
 use crate::error::{ApiError, ErrorBody};

@@ -74,10 +74,15 @@ pub async fn rotate_token(conn: &impl ConnectionTrait, key: &str, m: &member::Mo
 
 /// Gives `m` a new personal link and emails it to them, in one transaction;
 /// returns the new token. The old link stops working at once.
-pub async fn renew_link(db: &DatabaseConnection, emails: &crate::email::Emails, m: &member::Model) -> StoreResult<String> {
+pub async fn renew_link(
+    db: &DatabaseConnection,
+    emails: &crate::email::Emails,
+    m: &member::Model,
+) -> StoreResult<String> {
     let txn = super::begin_write(db).await?;
     let token = rotate_token(&txn, emails.link_key(), m).await?;
-    let email = emails.new_link(&token).map_err(|e| super::StoreError::Internal(format!("rendering the new link: {e}")))?;
+    let email =
+        emails.new_link(&token).map_err(|e| super::StoreError::Internal(format!("rendering the new link: {e}")))?;
     super::outbox::enqueue(&txn, "new_link", &m.email, email, emails.message_domain()).await?;
     super::audit::record(&txn, "member", "member.new_link", "member", &m.member_id, serde_json::json!({})).await?;
     txn.commit().await?;

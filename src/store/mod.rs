@@ -61,9 +61,15 @@ impl From<DbErr> for StoreError {
 /// not bad input: it answers 503 with `Retry-After`, never 500.
 pub fn is_contention(e: &DbErr) -> bool {
     let text = e.to_string();
-    ["database is locked", "database table is locked", "deadlock detected", "could not serialize access", "lock timeout"]
-        .iter()
-        .any(|m| text.contains(m))
+    [
+        "database is locked",
+        "database table is locked",
+        "deadlock detected",
+        "could not serialize access",
+        "lock timeout",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
 }
 
 /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write

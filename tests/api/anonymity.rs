@@ -87,8 +87,7 @@ async fn one_group_of_a_six_and_a_three_team_exports_neither_team() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn beside_another_group_the_small_group_stays_hidden_and_the_others_are_named() {
     let app = spawn_app().await;
-    let c = crafted(&app, &[("six", "g", 7, 6), ("three", "g", 4, 3), ("red", "h", 6, 6), ("blue", "h", 8, 7)])
-        .await;
+    let c = crafted(&app, &[("six", "g", 7, 6), ("three", "g", 4, 3), ("red", "h", 6, 6), ("blue", "h", 8, 7)]).await;
     let out = export(&app).await;
     assert!(!named(&out, &c.ids["six"]) && !named(&out, &c.ids["three"]));
     assert!(named(&out, &c.ids["red"]) && named(&out, &c.ids["blue"]));

@@ -115,6 +115,25 @@ async fn admins_are_added_with_a_password_from_stdin() {
 }
 
 #[tokio::test]
+async fn member_link_prints_the_personal_link_that_opens_the_page() {
+    let app = crate::helpers::spawn_app().await;
+    app.create_team("core").await;
+    app.add_members("core", "m", 1).await;
+    let o = Command::new(BIN)
+        .args(["member", "link", "M1@x.io", "--base-url", "https://devpulse.example.org/"])
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let link = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let token = app.member_token("m1@x.io").await;
+    assert_eq!(link, format!("https://devpulse.example.org/p/{token}"));
+    assert_eq!(app.client.get(app.url(&format!("/p/{token}"))).send().await.unwrap().status(), 200);
+    assert_one_line_error(&devpulse(&app.database_url, &["member", "link", "nobody@x.io"]), 2);
+    assert_one_line_error(&devpulse(&app.database_url, &["member", "link", "not an email"]), 2);
+}
+
+#[tokio::test]
 async fn tokens_are_created_listed_and_revoked() {
     let (url, _dir) = fresh_database().await;
     let o = devpulse(&url, &["token", "create", "ci-bot"]);

@@ -77,7 +77,9 @@ async fn a_burst_of_mixed_writes_while_the_mailer_drains_gets_no_5xx_and_loses_n
                 0 | 1 => app.client.post(app.url("/api/v1/friction")).bearer_auth(&token).json(&json!({
                     "area_id": "deploy", "title": format!("burst {i}"), "trying_to": "ship", "blocked_by": "locks"})),
                 2 => app.client.post(app.url(&format!("/api/v1/friction/{target}/me-too"))).bearer_auth(&token),
-                3 if i % 2 == 0 => app.post("/api/v1/teams", &json!({"slug": format!("t{i}"), "name": format!("T {i}")})),
+                3 if i % 2 == 0 => {
+                    app.post("/api/v1/teams", &json!({"slug": format!("t{i}"), "name": format!("T {i}")}))
+                }
                 3 => app.post("/api/v1/teams/core/members", &json!({"email": format!("burst{i}@x.io")})),
                 _ => app
                     .client

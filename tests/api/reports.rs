@@ -360,7 +360,8 @@ async fn csv_text_cells_cannot_become_formulas_and_read_back_unchanged() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let res = app.post("/api/v1/teams", &json!({"slug": "formula", "name": "+cmd|' /C calc'!A0"})).send().await.unwrap();
+    let res =
+        app.post("/api/v1/teams", &json!({"slug": "formula", "name": "+cmd|' /C calc'!A0"})).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let report = json_out(&devpulse(&app, &["report"]));
     let ci = report["priorities"].as_array().unwrap().iter().find(|p| p["area_id"] == "ci").unwrap().clone();

@@ -90,7 +90,8 @@ async fn an_oversized_survey_form_answers_413_with_the_answers_kept() {
     // Control characters in a comment are refused, over the API and the form.
     let mut answers = crate::surveys::full_answers(&s, 4.0);
     answers[16]["text"] = json!("fine\u{0}then");
-    let res = app.client.post(app.url("/api/v1/responses")).json(&json!({"token": token, "answers": answers})).send().await;
+    let res =
+        app.client.post(app.url("/api/v1/responses")).json(&json!({"token": token, "answers": answers})).send().await;
     let res = res.unwrap();
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();

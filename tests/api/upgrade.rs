@@ -26,13 +26,20 @@ async fn old_database(n: usize) -> (String, tempfile::TempDir, DatabaseConnectio
     migrations::Migrator::up(&db, Some(1)).await.unwrap();
     let ts = "'2026-01-01T00:00:00+00:00'";
     exec(&db, &format!("INSERT INTO teams VALUES ('t1', 'core', 'Core', 'Platform', 'stream-aligned', {ts})")).await;
-    exec(&db, &format!("INSERT INTO members VALUES ('m1', 't1', 'ada@x.io', true, 'cleartoken1234567890abcdefghijkl', {ts})"))
+    exec(
+        &db,
+        &format!("INSERT INTO members VALUES ('m1', 't1', 'ada@x.io', true, 'cleartoken1234567890abcdefghijkl', {ts})"),
+    )
+    .await;
+    exec(&db, &format!("INSERT INTO surveys VALUES ('s1', 'DevEx', '', 'quarterly', NULL, 14, '[]', true, {ts})"))
         .await;
-    exec(&db, &format!("INSERT INTO surveys VALUES ('s1', 'DevEx', '', 'quarterly', NULL, 14, '[]', true, {ts})")).await;
     exec(&db, "INSERT INTO questions VALUES ('q1', 's1', 1, 'likert5', 'ci', 'CI?', true)").await;
     exec(&db, "INSERT INTO questions VALUES ('q2', 's1', 2, 'text', NULL, 'Else?', false)").await;
-    exec(&db, &format!("INSERT INTO cycles VALUES ('c1', 's1', '2026-01-05', '2026-01-19', 'closed', {ts}, {ts}, {ts})"))
-        .await;
+    exec(
+        &db,
+        &format!("INSERT INTO cycles VALUES ('c1', 's1', '2026-01-05', '2026-01-19', 'closed', {ts}, {ts}, {ts})"),
+    )
+    .await;
     exec(&db, "INSERT INTO cycle_teams VALUES ('c1', 't1')").await;
     let mut inserted = Vec::new();
     for i in 0..n {
@@ -55,9 +62,13 @@ async fn upgrading_keeps_every_answer_and_drops_submission_order() {
     let mut sorted = inserted.clone();
     sorted.sort();
     assert_ne!(inserted, sorted, "the crafted ids do not come in sorted order");
-    let answers = strings(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM answers a JOIN responses r USING (response_id)").await;
+    let answers =
+        strings(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM answers a JOIN responses r USING (response_id)").await;
     assert_eq!(answers, ["120"]);
-    assert_eq!(strings(&db, "SELECT text_value FROM answers WHERE answer_id = '00000000-resp-a2'").await, ["comment 0"]);
+    assert_eq!(
+        strings(&db, "SELECT text_value FROM answers WHERE answer_id = '00000000-resp-a2'").await,
+        ["comment 0"]
+    );
     if db.get_database_backend() == DbBackend::Sqlite {
         // The physical order (a plain scan) is the order of the random ids, not of submission.
         assert_eq!(stored, sorted);

@@ -1,0 +1,191 @@
+//! The command line's arguments (clap derive): one struct per command.
+
+use crate::config;
+use crate::report::OutputFormat;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "devpulse",
+    version,
+    about = "Developer-experience surveys and a friction log for platform teams",
+    long_about = "Developer-experience surveys and a friction log for platform teams.\n\n\
+        Quick start: `devpulse serve --demo` serves a demo organisation on a local SQLite file \
+        at http://127.0.0.1:8080. Every option can also be set through the environment \
+        variable shown next to it."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database: sqlite://FILE?mode=rwc (embedded) or postgres://USER@HOST/DB
+    #[arg(long, env = "DATABASE_URL", default_value = config::DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+    /// No figure is shown for a group of fewer than k responses (at least 3)
+    #[arg(long, env = "DEVPULSE_ANONYMITY_K", default_value_t = config::DEFAULT_K, global = true,
+          value_parser = clap::value_parser!(u32).range(config::MIN_K as i64..))]
+    pub anonymity_k: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve HTTP (stops cleanly on SIGINT/SIGTERM)
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit
+    Migrate,
+    /// Fill an empty database with a realistic, deterministic demo organisation
+    Demo(DemoArgs),
+    /// Manage platform-team admins
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens for the JSON API
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Members: print a member's personal link
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// The roadmap priority report of a closed cycle, from the live database
+    Report(ReportArgs),
+    /// Write the raw export of analysis.md (one file per table) to a folder
+    Export(ExportArgs),
+    /// The priority report computed from an export folder, with no database
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOptions {
+    /// The cycle to report on (default: the latest closed cycle)
+    #[arg(long)]
+    pub cycle: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Weights of survey pain, votes and friction, e.g. 0.4,0.3,0.3
+    #[arg(long, default_value = "0.4,0.3,0.3", value_parser = str::parse::<analysis::Weights>)]
+    pub weights: analysis::Weights,
+    /// Days of friction before the cycle's close that count
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub lookback_days: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub options: ReportOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// An export folder written by `devpulse export` (Parquet or CSV)
+    #[arg(long)]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub options: ReportOptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Parquet,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write (created if needed)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// File format
+    #[arg(long, value_enum, default_value = "parquet")]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address
+    #[arg(long, env = "DEVPULSE_BIND", default_value = config::DEFAULT_BIND)]
+    pub bind: String,
+    /// Load the demo organisation first when the database is empty
+    #[arg(long)]
+    pub demo: bool,
+    /// Base of the links inside emails
+    #[arg(long, env = "DEVPULSE_BASE_URL", default_value = config::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// SMTP server, e.g. smtp://127.0.0.1:2525; unset writes .eml files to the mail dir
+    #[arg(long, env = "DEVPULSE_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Where .eml files go when there is no SMTP server
+    #[arg(long, env = "DEVPULSE_MAIL_DIR", default_value = config::DEFAULT_MAIL_DIR)]
+    pub mail_dir: PathBuf,
+    /// Sender of emails
+    #[arg(long, env = "DEVPULSE_MAIL_FROM", default_value = config::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// Signs session cookies; generated and stored in the database when unset
+    #[arg(long, env = "DEVPULSE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Seconds between scheduler and mailer passes
+    #[arg(long, env = "DEVPULSE_TICK_SECONDS", default_value_t = config::DEFAULT_TICK_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub tick_seconds: u64,
+    /// Friction reports one member may file per hour
+    #[arg(long, env = "DEVPULSE_FRICTION_PER_HOUR", default_value_t = config::DEFAULT_FRICTION_PER_HOUR,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub friction_per_hour: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed: the same seed gives the same organisation
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of teams
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=2000))]
+    pub teams: u32,
+    /// Number of people in all (default: 5 to 12 per team)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub people: Option<u32>,
+    /// Number of closed quarterly cycles
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=40))]
+    pub cycles: u32,
+    /// Number of friction reports
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub friction: u32,
+    /// Replace the organisation of a non-empty database
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin; the password is read from standard input (at least 12 characters)
+    Add { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Print a member's personal page link (it is derived, never stored)
+    Link {
+        email: String,
+        /// Base of the link
+        #[arg(long, env = "DEVPULSE_BASE_URL", default_value = config::DEFAULT_BASE_URL)]
+        base_url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it once
+    Create { name: String },
+    /// List API tokens (never their secrets)
+    List,
+    /// Revoke a token by id or by name
+    Revoke { id_or_name: String },
+}

@@ -1,0 +1,44 @@
+//! `devpulse serve`: migrations, the optional demo, the HTTP server and the
+//! periodic worker, until SIGINT/SIGTERM.
+
+use super::{CliError, GlobalArgs, ServeArgs, open};
+use crate::config::Config;
+use crate::{demo, startup};
+use std::io::IsTerminal;
+
+pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
+    let config = Config {
+        database_url: global.database_url.clone(),
+        bind: args.bind,
+        base_url: args.base_url,
+        smtp_url: args.smtp_url,
+        mail_dir: args.mail_dir,
+        mail_from: args.mail_from,
+        anonymity_k: global.anonymity_k,
+        secret_key: args.secret_key,
+        tick: std::time::Duration::from_secs(args.tick_seconds),
+        friction_per_hour: args.friction_per_hour,
+    };
+    let db = open(global).await?;
+    if args.demo && demo::is_empty(&db).await? {
+        let summary = demo::load(&db, &demo::Options::default(), std::io::stderr().is_terminal()).await?;
+        tracing::info!("{summary}");
+    }
+    let listener = std::net::TcpListener::bind(&config.bind)
+        .map_err(|e| CliError::Failed(format!("cannot listen on {}: {e}", config.bind)))?;
+    let addr = listener.local_addr().map_err(|e| CliError::Failed(e.to_string()))?;
+    let state = startup::AppState::new(db, config).await.map_err(|e| CliError::Failed(e.to_string()))?;
+    let state = actix_web::web::Data::new(state);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let server = startup::serve(state.clone(), listener, workers, true).map_err(|e| CliError::Failed(e.to_string()))?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(crate::worker::run(state.clone(), state.config.tick, stopped));
+    tracing::info!("devpulse serving http://{addr}");
+    let served = server.await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    served.map_err(|e| CliError::Failed(format!("server: {e}")))?;
+    state.db.clone().close().await.map_err(|e| CliError::Failed(e.to_string()))?;
+    tracing::info!("devpulse stopped");
+    Ok(())
+}
