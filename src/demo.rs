@@ -5,7 +5,7 @@
 //! environments improve after their roadmap items ship, on-call gets worse),
 //! teams too small to show, friction reports with me-too votes, roadmap items.
 
-use crate::domain::{FrictionStatus, QuestionKind, devex};
+use crate::domain::{Cadence, CycleStatus, Frequency, FrictionStatus, QuestionKind, RoadmapStatus, TeamKind, devex};
 use crate::entities::{
     answer, cycle, cycle_team, friction_report, invitation, me_too_vote, member, question, response, roadmap_item,
     survey, team,
@@ -251,10 +251,10 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         let platform = group == "Core Platform";
         let name = if i < TEAM_NAMES.len() { TEAM_NAMES[i].to_string() } else { format!("Team {}", i + 1) };
         let kind = match (platform, name.as_str()) {
-            (_, "Enablement") => "enabling",
-            (true, _) => "platform",
-            (_, "Fraud Detection" | "Pricing" | "Risk") => "complicated-subsystem",
-            _ => "stream-aligned",
+            (_, "Enablement") => TeamKind::Enabling,
+            (true, _) => TeamKind::Platform,
+            (_, "Fraud Detection" | "Pricing" | "Risk") => TeamKind::ComplicatedSubsystem,
+            _ => TeamKind::StreamAligned,
         };
         let id = new_id();
         let slug = name.to_lowercase().replace(' ', "-");
@@ -263,7 +263,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
             slug: Set(slug),
             name: Set(name),
             group_name: Set(Some(group.to_string())),
-            kind: Set(kind.to_string()),
+            kind: Set(kind),
             created_at: Set(at(org_start, 9)),
         });
         let mut members = Vec::new();
@@ -311,8 +311,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         survey_id: Set(survey_id.clone()),
         title: Set(devex::TITLE.to_string()),
         description: Set(devex::DESCRIPTION.to_string()),
-        cadence: Set("quarterly".to_string()),
-        cadence_weeks: Set(None),
+        cadence: Set(Cadence::Quarterly),
         open_days: Set(14),
         reminder_days: Set("3,7".to_string()),
         active: Set(true),
@@ -328,7 +327,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
             question_id: Set(id.clone()),
             survey_id: Set(survey_id.clone()),
             position: Set(pos as i32 + 1),
-            kind: Set(q.kind.as_str().to_string()),
+            kind: Set(q.kind),
             area_id: Set(q.area_id.map(str::to_string)),
             prompt: Set(q.prompt.to_string()),
             required: Set(q.required),
@@ -344,26 +343,27 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         // Shipped after the close of cycle n-k-1, before cycle n-k opens.
         (n_cycles > k).then(|| cycles_dates[n_cycles - k - 1].1 + Duration::days(20))
     };
-    let roadmap_defs: [(&str, &str, &str, Option<NaiveDate>); 7] = [
-        ("Faster CI runners and a shared build cache", "ci", "shipped", shipped_between(2)),
-        ("Dev containers for every service", "local_env", "shipped", shipped_between(1)),
-        ("Docs portal with search", "docs", "in_progress", None),
-        ("Self-service preview environments", "deploy", "planned", None),
-        ("On-call rotation rebalancing", "on_call", "proposed", None),
-        ("Service catalogue and ownership map", "cross_team", "planned", None),
-        ("Flaky test quarantine bot", "build_test", "dropped", None),
+    use RoadmapStatus::{Dropped, InProgress, Planned, Proposed, Shipped};
+    let roadmap_defs: [(&str, &str, RoadmapStatus, Option<NaiveDate>); 7] = [
+        ("Faster CI runners and a shared build cache", "ci", Shipped, shipped_between(2)),
+        ("Dev containers for every service", "local_env", Shipped, shipped_between(1)),
+        ("Docs portal with search", "docs", InProgress, None),
+        ("Self-service preview environments", "deploy", Planned, None),
+        ("On-call rotation rebalancing", "on_call", Proposed, None),
+        ("Service catalogue and ownership map", "cross_team", Planned, None),
+        ("Flaky test quarantine bot", "build_test", Dropped, None),
     ];
     let mut roadmap = Vec::new();
     let mut roadmap_rows = Vec::new();
     for (title, area, status, shipped) in roadmap_defs {
-        let status = if status == "shipped" && shipped.is_none() { "in_progress" } else { status };
+        let status = if status == Shipped && shipped.is_none() { InProgress } else { status };
         let id = new_id();
         roadmap_rows.push(roadmap_item::ActiveModel {
             item_id: Set(id.clone()),
             title: Set(title.to_string()),
             description: Set(format!("Platform roadmap item for {area}.")),
             area_id: Set(area.to_string()),
-            status: Set(status.to_string()),
+            status: Set(status),
             shipped_on: Set(shipped),
             created_at: Set(at(org_start, 12)),
             updated_at: Set(at(shipped.unwrap_or(org_start), 12)),
@@ -383,7 +383,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
             survey_id: Set(survey_id.clone()),
             opens_on: Set(*opens_on),
             closes_on: Set(*closes_on),
-            status: Set("closed".to_string()),
+            status: Set(CycleStatus::Closed),
             opened_at: Set(Some(at(*opens_on, 8))),
             closed_at: Set(Some(at(*closes_on + Duration::days(1), 0))),
             created_at: Set(at(*opens_on - Duration::days(7), 9)),
@@ -530,7 +530,7 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         let resolved = matches!(status, FrictionStatus::Done | FrictionStatus::WontFix);
         let roadmap_item = roadmap
             .iter()
-            .find(|(_, a, s)| *a == area && *s != "dropped")
+            .find(|(_, a, s)| *a == area && *s != RoadmapStatus::Dropped)
             .filter(|_| matches!(status, FrictionStatus::Planned | FrictionStatus::InProgress | FrictionStatus::Done))
             .filter(|_| rng.random::<f64>() < 0.6)
             .map(|(id, _, _)| id.clone());
@@ -567,13 +567,17 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
             blocked_by: Set(blocked.to_string()),
             expected: Set(Some(expected.to_string())),
             minutes_lost: Set(*[5, 10, 15, 20, 30, 45, 60, 90, 120, 240].choose(&mut rng).unwrap_or(&30)),
-            frequency: Set(weighted(
+            frequency: Set(*weighted(
                 &mut rng,
-                &[("one_off", 0.2), ("monthly", 0.2), ("weekly", 0.35), ("daily", 0.25)],
-            )
-            .to_string()),
+                &[
+                    (Frequency::OneOff, 0.2),
+                    (Frequency::Monthly, 0.2),
+                    (Frequency::Weekly, 0.35),
+                    (Frequency::Daily, 0.25),
+                ],
+            )),
             severity: Set(*weighted(&mut rng, &[(1, 0.35), (2, 0.35), (3, 0.2), (4, 0.1)])),
-            status: Set(if duplicate_of.is_some() { FrictionStatus::Triaged } else { status }.as_str().to_string()),
+            status: Set(if duplicate_of.is_some() { FrictionStatus::Triaged } else { status }),
             follow_up: Set(follow_up),
             reporter_member_id: Set(follow_up.then(|| reporter.to_string())),
             me_too: Set(voters.len() as i32),

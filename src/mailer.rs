@@ -10,8 +10,9 @@
 //! an email and before it is marked sent, the email goes again once its claim
 //! expires ([`LOCK`], 2 minutes). That window is the only way to a duplicate.
 
+use crate::domain::EmailStatus;
 use crate::entities::outbox_email;
-use crate::store::{StoreResult, outbox};
+use crate::store::StoreResult;
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -109,7 +110,7 @@ impl Mailer {
         let mut tried = std::collections::HashSet::new();
         loop {
             let due = outbox_email::Entity::find()
-                .filter(outbox_email::Column::Status.eq(outbox::QUEUED))
+                .filter(outbox_email::Column::Status.eq(EmailStatus::Queued))
                 .filter(outbox_email::Column::NextAttemptAt.lte(now))
                 .filter(unlocked(Utc::now()))
                 .order_by_asc(outbox_email::Column::NextAttemptAt)
@@ -128,7 +129,7 @@ impl Mailer {
                     .col_expr(outbox_email::Column::LockedBy, Expr::value(self.instance.clone()))
                     .col_expr(outbox_email::Column::LockedUntil, Expr::value(clock + LOCK))
                     .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
-                    .filter(outbox_email::Column::Status.eq(outbox::QUEUED))
+                    .filter(outbox_email::Column::Status.eq(EmailStatus::Queued))
                     .filter(unlocked(clock))
                     .exec(db)
                     .await?;
@@ -146,10 +147,10 @@ impl Mailer {
                     Ok(()) => {
                         done.sent += 1;
                         let update = scrubbed(update)
-                            .col_expr(outbox_email::Column::Status, Expr::value(outbox::SENT))
+                            .col_expr(outbox_email::Column::Status, Expr::value(EmailStatus::Sent))
                             .col_expr(outbox_email::Column::SentAt, Expr::value(Utc::now()))
                             .col_expr(outbox_email::Column::LastError, Expr::value(Option::<String>::None));
-                        if outbox::SURVEY_KINDS.contains(&e.kind.as_str()) {
+                        if e.kind.is_about_a_survey() {
                             update.col_expr(outbox_email::Column::ToAddr, Expr::value(""))
                         } else {
                             update
@@ -166,7 +167,7 @@ impl Mailer {
                         tracing::error!(email_id = %e.email_id, attempts, %reason, "email failed for good");
                         done.failed += 1;
                         scrubbed(update)
-                            .col_expr(outbox_email::Column::Status, Expr::value(outbox::FAILED))
+                            .col_expr(outbox_email::Column::Status, Expr::value(EmailStatus::Failed))
                             .col_expr(outbox_email::Column::LastError, Expr::value(reason))
                     }
                 };

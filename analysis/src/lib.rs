@@ -18,8 +18,8 @@ pub mod scores;
 pub mod tables;
 
 pub use priorities::{
-    CycleInfo, LOOKBACK_DAYS, Params, Previous, Priority, Report, Weights, priorities, report_frame, resolve_cycle,
-    write_report,
+    CycleInfo, FREQUENCY_RATES, LOOKBACK_DAYS, Params, Previous, Priority, Report, Weights, frequency_rate, priorities,
+    report_frame, resolve_cycle, write_report,
 };
 pub use scores::{AreaScore, Scope, ScoresReport, guard_export, scores};
 pub use tables::{Cell, Format, TableData, Tables};

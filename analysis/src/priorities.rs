@@ -296,17 +296,22 @@ fn cycle_votes(picks: DataFrame) -> PolarsResult<(DataFrame, HashMap<String, i64
     Ok((votes, answered))
 }
 
+/// Occurrences per week of each friction frequency (analysis.md): the one
+/// table of these rates; the service's triage order and weekly hours derive
+/// from it too.
+pub const FREQUENCY_RATES: [(&str, f64); 4] =
+    [("one_off", 1.0 / 13.0), ("monthly", 12.0 / 52.0), ("weekly", 1.0), ("daily", 5.0)];
+
+/// The rate per week of a frequency by name.
+pub fn frequency_rate(frequency: &str) -> Option<f64> {
+    FREQUENCY_RATES.iter().find(|(f, _)| *f == frequency).map(|(_, r)| *r)
+}
+
 /// Occurrences per week of a frequency, as an expression.
 fn rate_per_week() -> Expr {
-    when(col("frequency").eq(lit("daily")))
-        .then(lit(5.0))
-        .when(col("frequency").eq(lit("weekly")))
-        .then(lit(1.0))
-        .when(col("frequency").eq(lit("monthly")))
-        .then(lit(12.0 / 52.0))
-        .when(col("frequency").eq(lit("one_off")))
-        .then(lit(1.0 / 13.0))
-        .otherwise(lit(NULL).cast(DataType::Float64))
+    FREQUENCY_RATES.iter().rev().fold(lit(NULL).cast(DataType::Float64), |otherwise, (f, r)| {
+        when(col("frequency").eq(lit(*f))).then(lit(*r)).otherwise(otherwise)
+    })
 }
 
 fn check_values(tables: &Tables, table: &str, column: &str, allowed: &[&str]) -> Result<(), AnalysisError> {
@@ -468,7 +473,7 @@ fn roadmap_titles(tables: &Tables) -> PolarsResult<HashMap<String, Vec<String>>>
 
 /// The roadmap priority report of `cycle_id` (default: the latest closed cycle).
 pub fn priorities(tables: &Tables, cycle_id: Option<&str>, params: &Params) -> Result<Report, AnalysisError> {
-    check_values(tables, "friction_reports", "frequency", &["one_off", "monthly", "weekly", "daily"])?;
+    check_values(tables, "friction_reports", "frequency", &FREQUENCY_RATES.map(|(f, _)| f))?;
     check_values(
         tables,
         "friction_reports",

@@ -1,9 +1,11 @@
 //! Domain types: input is parsed into these at the edge (HTTP, CLI), so the
 //! rest of the code never sees an unchecked slug, email or enum string.
 
+mod cadence;
 pub mod devex;
 mod parse;
 
+pub use cadence::Cadence;
 pub use parse::*;
 
 /// A field that failed to parse, with a message a user can act on.

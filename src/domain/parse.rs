@@ -7,7 +7,13 @@ use std::fmt;
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => $s:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        ///
+        /// Stored as its text form (a typed column: a value the code does not
+        /// know is a database error, never silently a default).
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, sea_orm::DeriveValueType,
+        )]
+        #[sea_orm(value_type = "String")]
         pub enum $name {
             $(#[serde(rename = $s)] $variant),+
         }
@@ -17,6 +23,11 @@ macro_rules! string_enum {
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $s),+ }
+            }
+
+            /// For people: `in_progress` reads "in progress".
+            pub fn human(self) -> String {
+                self.as_str().replace('_', " ")
             }
 
             /// Parses the wire form, naming `field` in the error.
@@ -35,6 +46,14 @@ macro_rules! string_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = FieldError;
+
+            fn from_str(value: &str) -> Result<Self, FieldError> {
+                Self::parse(stringify!($name), value)
             }
         }
     };
@@ -101,6 +120,29 @@ string_enum!(
         WontFix => "wont_fix",
     }
 );
+
+impl FrictionStatus {
+    /// Done or won't fix: resolved, takes no votes, counts in no priority.
+    pub const CLOSED: [FrictionStatus; 2] = [FrictionStatus::Done, FrictionStatus::WontFix];
+
+    pub fn is_closed(self) -> bool {
+        Self::CLOSED.contains(&self)
+    }
+
+    /// The text forms of [`Self::CLOSED`], for queries.
+    pub fn closed_strs() -> [&'static str; 2] {
+        Self::CLOSED.map(Self::as_str)
+    }
+}
+
+impl Frequency {
+    /// Occurrences per week: one_off 1/13 (once a quarter), monthly 12/52,
+    /// weekly 1, daily 5 (working days). The one table of these rates: the
+    /// SQL of the triage order and the analysis crate derive from it.
+    pub fn per_week(self) -> f64 {
+        analysis::frequency_rate(self.as_str()).expect("every frequency has a rate")
+    }
+}
 
 string_enum!(
     /// Status of a roadmap item.
@@ -270,5 +312,33 @@ mod tests {
                 prop_assert!(!t.is_empty() && t.chars().count() <= 200);
             }
         }
+    }
+}
+
+string_enum!(
+    /// Where an email of the outbox stands.
+    EmailStatus, "email status", {
+        Queued => "queued",
+        Sent => "sent",
+        Failed => "failed",
+    }
+);
+
+string_enum!(
+    /// What an email of the outbox is.
+    EmailKind, "email kind", {
+        Welcome => "welcome",
+        Invitation => "invitation",
+        Reminder => "reminder",
+        FrictionFollowup => "friction_followup",
+        NewLink => "new_link",
+    }
+);
+
+impl EmailKind {
+    /// Invitations and reminders: who got one, and when, could be lined up
+    /// with when responses came in, so their recipient is dropped once sent.
+    pub fn is_about_a_survey(self) -> bool {
+        matches!(self, EmailKind::Invitation | EmailKind::Reminder)
     }
 }

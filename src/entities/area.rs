@@ -1,5 +1,6 @@
 //! The `areas` table.
 
+use crate::domain::Dimension;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub area_id: String,
     pub name: String,
-    pub dimension: String,
+    pub dimension: Dimension,
     pub position: i32,
 }
 

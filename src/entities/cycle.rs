@@ -1,5 +1,6 @@
 //! The `cycles` table.
 
+use crate::domain::CycleStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub survey_id: String,
     pub opens_on: Date,
     pub closes_on: Date,
-    pub status: String,
+    pub status: CycleStatus,
     pub opened_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! The `friction_reports` table.
 
+use crate::domain::{Frequency, FrictionStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,9 +18,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub expected: Option<String>,
     pub minutes_lost: i32,
-    pub frequency: String,
+    pub frequency: Frequency,
     pub severity: i32,
-    pub status: String,
+    pub status: FrictionStatus,
     pub follow_up: bool,
     /// Set only when the reporter asked for follow-up.
     pub reporter_member_id: Option<String>,

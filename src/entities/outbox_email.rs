@@ -1,5 +1,6 @@
 //! The `email_outbox` table.
 
+use crate::domain::{EmailKind, EmailStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub email_id: String,
-    pub kind: String,
+    pub kind: EmailKind,
     pub to_addr: String,
     pub subject: String,
     #[sea_orm(column_type = "Text")]
@@ -16,7 +17,7 @@ pub struct Model {
     pub body_html: String,
     #[sea_orm(unique)]
     pub message_id: String,
-    pub status: String,
+    pub status: EmailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,5 +1,6 @@
 //! The `questions` table.
 
+use crate::domain::QuestionKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub question_id: String,
     pub survey_id: String,
     pub position: i32,
-    pub kind: String,
+    pub kind: QuestionKind,
     pub area_id: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub prompt: String,

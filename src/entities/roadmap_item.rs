@@ -1,5 +1,6 @@
 //! The `roadmap_items` table.
 
+use crate::domain::RoadmapStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub area_id: String,
-    pub status: String,
+    pub status: RoadmapStatus,
     pub shipped_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

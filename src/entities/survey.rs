@@ -1,5 +1,6 @@
 //! The `surveys` table.
 
+use crate::domain::Cadence;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,8 +11,9 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    pub cadence: String,
-    pub cadence_weeks: Option<i32>,
+    /// The column `cadence_weeks` (written by older versions) is not read:
+    /// the weeks are part of this text form (`every_N_weeks`).
+    pub cadence: Cadence,
     pub open_days: i32,
     /// Comma-separated days after opening on which reminders go out.
     pub reminder_days: String,

@@ -1,5 +1,6 @@
 //! The `teams` table.
 
+use crate::domain::TeamKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub slug: String,
     pub name: String,
     pub group_name: Option<String>,
-    pub kind: String,
+    pub kind: TeamKind,
     pub created_at: DateTimeUtc,
 }
 

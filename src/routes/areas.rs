@@ -25,11 +25,7 @@ pub struct AreaOut {
 
 impl From<area::Model> for AreaOut {
     fn from(a: area::Model) -> Self {
-        AreaOut {
-            dimension: Dimension::parse("dimension", &a.dimension).unwrap_or(Dimension::Other),
-            area_id: a.area_id,
-            name: a.name,
-        }
+        AreaOut { dimension: a.dimension, area_id: a.area_id, name: a.name }
     }
 }
 

@@ -51,8 +51,8 @@ impl FrictionOut {
     pub fn new(r: friction_report::Model, slugs: &HashMap<String, String>) -> Self {
         FrictionOut {
             weekly_hours: friction::weekly_hours(&r),
-            frequency: Frequency::parse("frequency", &r.frequency).unwrap_or(Frequency::OneOff),
-            status: FrictionStatus::parse("status", &r.status).unwrap_or(FrictionStatus::New),
+            frequency: r.frequency,
+            status: r.status,
             team: r.team_id.as_ref().and_then(|t| slugs.get(t).cloned()),
             report_id: r.report_id,
             area_id: r.area_id,

@@ -214,14 +214,14 @@ async fn build(
             .all(db)
             .await?
             .into_iter()
-            .map(|i| (i.item_id, format!("{} ({})", i.title, i.status.replace('_', " "))))
+            .map(|i| (i.item_id, format!("{} ({})", i.title, i.status.human())))
             .collect()
     };
     let view = |r: &friction_report::Model| ReportView {
         report_id: r.report_id.clone(),
         title: r.title.clone(),
         area: area_name.get(&r.area_id).cloned().unwrap_or_else(|| r.area_id.clone()),
-        status: r.status.replace('_', " "),
+        status: r.status.human(),
         me_too: r.me_too,
         created_on: r.created_on.format("%-d %b %Y").to_string(),
         voted: voted.contains(&r.report_id),

@@ -72,14 +72,10 @@ fn section_title(d: Dimension) -> &'static str {
 /// The form's sections: likert items grouped by their area's dimension, then
 /// the rest, with what the person gave (`given`) and the errors.
 fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Problem]) -> Vec<Section> {
-    let dimension_of: HashMap<&str, Dimension> = inv
-        .areas
-        .iter()
-        .map(|a| (a.area_id.as_str(), Dimension::parse("dimension", &a.dimension).unwrap_or(Dimension::Other)))
-        .collect();
+    let dimension_of: HashMap<&str, Dimension> = inv.areas.iter().map(|a| (a.area_id.as_str(), a.dimension)).collect();
     let mut out: Vec<Section> = Vec::new();
     for (i, q) in inv.survey.questions.iter().enumerate() {
-        let kind = QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text);
+        let kind = q.kind;
         let title = match (kind, q.area_id.as_deref().and_then(|a| dimension_of.get(a))) {
             (QuestionKind::Likert5, Some(d)) => section_title(*d),
             _ => "Priorities and time",
@@ -202,7 +198,7 @@ fn answers_from_form(inv: &Invited, given: &HashMap<String, Vec<String>>) -> (Ve
     let mut problems = Vec::new();
     for q in &inv.survey.questions {
         let Some(values) = given.get(&q.question_id) else { continue };
-        let kind = QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text);
+        let kind = q.kind;
         let first = values.first().map(|v| v.trim()).unwrap_or("");
         let mut a = AnswerIn { question_id: q.question_id.clone(), ..Default::default() };
         match kind {

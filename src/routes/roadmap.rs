@@ -39,7 +39,7 @@ impl RoadmapOut {
         let weekly_hours = full.weekly_hours();
         let i = full.item;
         RoadmapOut {
-            status: RoadmapStatus::parse("status", &i.status).unwrap_or(RoadmapStatus::Proposed),
+            status: i.status,
             item_id: i.item_id,
             title: i.title,
             description: i.description,

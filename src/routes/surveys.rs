@@ -2,12 +2,13 @@
 //! participation.
 
 use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
+use crate::domain::Cadence;
 use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
 use crate::store::cycles::{self, Mailing, NewCycle};
-use crate::store::surveys::{self, Cadence, NewQuestion, NewSurvey, SurveyFull};
+use crate::store::surveys::{self, NewQuestion, NewSurvey, SurveyFull};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -41,7 +42,7 @@ pub struct QuestionOut {
 impl From<question::Model> for QuestionOut {
     fn from(q: question::Model) -> Self {
         QuestionOut {
-            kind: QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text),
+            kind: q.kind,
             question_id: q.question_id,
             position: q.position,
             area_id: q.area_id,
@@ -72,7 +73,7 @@ impl From<SurveyFull> for SurveyOut {
             survey_id: s.survey.survey_id,
             title: s.survey.title,
             description: s.survey.description,
-            cadence: s.survey.cadence,
+            cadence: s.survey.cadence.to_string(),
             open_days: s.survey.open_days,
             reminder_days,
             created_at: s.survey.created_at,
@@ -288,7 +289,7 @@ async fn cycle_out(state: &AppState, c: cycle::Model) -> Result<CycleOut, ApiErr
         survey_id: c.survey_id,
         opens_on: c.opens_on,
         closes_on: c.closes_on,
-        status: c.status,
+        status: c.status.to_string(),
         participation: ParticipationOut {
             rate: rate(p.responded, p.invited),
             invited: p.invited,

@@ -40,7 +40,7 @@ pub struct TeamOut {
 impl TeamOut {
     fn new(team: team::Model, members: i64) -> Self {
         TeamOut {
-            kind: TeamKind::parse("kind", &team.kind).unwrap_or(TeamKind::StreamAligned),
+            kind: team.kind,
             team_id: team.team_id,
             slug: team.slug,
             name: team.name,

@@ -46,7 +46,7 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewArea) -> StoreResult<ar
     Ok(area::ActiveModel {
         area_id: Set(new.area_id.into_string()),
         name: Set(new.name),
-        dimension: Set(new.dimension.as_str().to_string()),
+        dimension: Set(new.dimension),
         position: Set(max.unwrap_or(0) + 1),
     }
     .insert(conn)

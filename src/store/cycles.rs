@@ -3,8 +3,9 @@
 //! conditional update inside the transaction that does its work, so several
 //! instances (or a restart half-way) never do anything twice.
 
-use super::surveys::{self, Cadence};
+use super::surveys;
 use super::{StoreError, StoreResult, audit, invitations, new_id, outbox};
+use crate::domain::EmailKind;
 use crate::domain::{CycleStatus, FieldError};
 use crate::email::Emails;
 use crate::entities::{cycle, cycle_team, invitation, member, survey, team};
@@ -119,7 +120,7 @@ async fn insert_cycle(
         survey_id: Set(survey_id.to_string()),
         opens_on: Set(opens_on),
         closes_on: Set(closes_on),
-        status: Set(CycleStatus::Scheduled.as_str().into()),
+        status: Set(CycleStatus::Scheduled),
         opened_at: Set(None),
         closed_at: Set(None),
         created_at: Set(Utc::now()),
@@ -182,10 +183,10 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
             .emails
             .invitation(&survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), false)
             .map_err(|e| StoreError::Internal(format!("rendering the invitation: {e}")))?;
-        outbox::enqueue(txn, "invitation", &m.email, email, mailing.emails.message_domain()).await?;
+        outbox::enqueue(txn, EmailKind::Invitation, &m.email, email, mailing.emails.message_domain()).await?;
     }
     let mut opened = c.clone();
-    opened.status = CycleStatus::Open.as_str().into();
+    opened.status = CycleStatus::Open;
     opened.opened_at = Some(now);
     Ok(Some(opened))
 }
@@ -217,7 +218,7 @@ async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) ->
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
-    let cadence = Cadence::from_row(&survey);
+    let cadence = survey.cadence;
     let later = cycle::Entity::find()
         .filter(cycle::Column::SurveyId.eq(c.survey_id.as_str()))
         .filter(cycle::Column::OpensOn.gt(c.opens_on))
@@ -250,7 +251,7 @@ pub async fn close_now(
 ) -> StoreResult<cycle::Model> {
     let txn = crate::store::begin_write(db).await?;
     let c = get(&txn, cycle_id).await?;
-    if c.status == CycleStatus::Closed.as_str() {
+    if c.status == CycleStatus::Closed {
         return Err(StoreError::Conflict("this cycle is already closed".into()));
     }
     close(&txn, &c, today).await?;
@@ -364,7 +365,7 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
                 .emails
                 .invitation(&survey.survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), true)
                 .map_err(|e| StoreError::Internal(format!("rendering the reminder: {e}")))?;
-            outbox::enqueue(&txn, "reminder", &m.email, email, mailing.emails.message_domain()).await?;
+            outbox::enqueue(&txn, EmailKind::Reminder, &m.email, email, mailing.emails.message_domain()).await?;
             txn.commit().await?;
             sent += 1;
         }
@@ -487,7 +488,7 @@ mod tests {
             survey_id: "s".into(),
             opens_on,
             closes_on: opens_on + chrono::Duration::days(days),
-            status: "open".into(),
+            status: CycleStatus::Open,
             opened_at: None,
             closed_at: None,
             created_at: Utc::now(),

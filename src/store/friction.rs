@@ -3,7 +3,7 @@
 //! for them. A reporter's identity is stored only when they ask for follow-up.
 
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
-use crate::domain::{FieldError, Frequency, FrictionStatus};
+use crate::domain::{EmailKind, FieldError, Frequency, FrictionStatus};
 use crate::email::{Emails, FrictionFollowUp};
 use crate::entities::{area, friction_report, me_too_vote, member, roadmap_item, team};
 use chrono::{NaiveDate, Utc};
@@ -20,20 +20,9 @@ pub const MAX_MINUTES: i32 = 7 * 24 * 60;
 /// Longest free-text field, in characters.
 pub const TEXT_LIMIT: usize = 2000;
 
-/// Occurrences per week of a frequency (analysis.md).
-pub fn rate_per_week(f: Frequency) -> f64 {
-    match f {
-        Frequency::OneOff => 1.0 / 13.0,
-        Frequency::Monthly => 12.0 / 52.0,
-        Frequency::Weekly => 1.0,
-        Frequency::Daily => 5.0,
-    }
-}
-
 /// Hours lost per week: minutes / 60 × rate × (1 + me_too).
 pub fn weekly_hours(r: &friction_report::Model) -> f64 {
-    let f = Frequency::parse("frequency", &r.frequency).unwrap_or(Frequency::OneOff);
-    r.minutes_lost as f64 / 60.0 * rate_per_week(f) * (1.0 + r.me_too as f64)
+    r.minutes_lost as f64 / 60.0 * r.frequency.per_week() * (1.0 + r.me_too as f64)
 }
 
 /// Who files a report.
@@ -94,9 +83,9 @@ pub async fn file(db: &DatabaseConnection, reporter: &Reporter, new: NewReport) 
         blocked_by: Set(new.blocked_by),
         expected: Set(new.expected),
         minutes_lost: Set(new.minutes_lost),
-        frequency: Set(new.frequency.as_str().into()),
+        frequency: Set(new.frequency),
         severity: Set(new.severity),
-        status: Set(FrictionStatus::New.as_str().into()),
+        status: Set(FrictionStatus::New),
         follow_up: Set(new.follow_up),
         reporter_member_id: Set(reporter_member_id),
         me_too: Set(0),
@@ -124,10 +113,6 @@ pub async fn get(conn: &impl ConnectionTrait, report_id: &str) -> StoreResult<fr
         .ok_or_else(|| StoreError::NotFound(format!("no friction report {report_id:?}")))
 }
 
-fn is_closed(r: &friction_report::Model) -> bool {
-    matches!(r.status.as_str(), "done" | "wont_fix")
-}
-
 /// Adds `member`'s "me too" to a report (to its original when it was merged).
 pub async fn me_too(
     db: &DatabaseConnection,
@@ -139,7 +124,7 @@ pub async fn me_too(
     if let Some(original) = &r.duplicate_of {
         r = get(&txn, original).await?;
     }
-    if is_closed(&r) {
+    if r.status.is_closed() {
         return Err(StoreError::Conflict(format!("this report is {}; it takes no more votes", r.status)));
     }
     let exists = me_too_vote::Entity::find_by_id((r.report_id.clone(), member.member_id.clone())).one(&txn).await?;
@@ -184,9 +169,9 @@ pub enum Order {
 }
 
 fn cost_expr() -> Expr {
-    let rate = Expr::cust(
-        "(CASE frequency WHEN 'daily' THEN 5.0 WHEN 'weekly' THEN 1.0 WHEN 'monthly' THEN 12.0 / 52.0 ELSE 1.0 / 13.0 END)",
-    );
+    // The rates of `analysis::FREQUENCY_RATES`, as SQL (values from our own table, not input).
+    let cases: String = analysis::FREQUENCY_RATES.iter().map(|(f, r)| format!(" WHEN '{f}' THEN {r:?}")).collect();
+    let rate = Expr::cust(format!("(CASE frequency{cases} END)"));
     Expr::col(friction_report::Column::MinutesLost).mul(rate).mul(Expr::col(friction_report::Column::MeToo).add(1))
 }
 
@@ -213,7 +198,7 @@ pub async fn list(
     if filter.open_only {
         cond = cond
             .add(friction_report::Column::DuplicateOf.is_null())
-            .add(friction_report::Column::Status.is_not_in(["done", "wont_fix"]));
+            .add(friction_report::Column::Status.is_not_in(FrictionStatus::closed_strs()));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
@@ -274,9 +259,9 @@ pub async fn change(
     let mut row = before.clone().into_active_model();
     let mut detail = serde_json::Map::new();
     if let Some(s) = change.status
-        && s.as_str() != before.status
+        && s != before.status
     {
-        row.status = Set(s.as_str().into());
+        row.status = Set(s);
         row.resolved_on =
             Set(matches!(s, FrictionStatus::Done | FrictionStatus::WontFix).then(|| Utc::now().date_naive()));
         detail.insert("status".into(), json!([before.status, s.as_str()]));
@@ -342,19 +327,15 @@ pub async fn change(
     let linked = detail.contains_key("roadmap_item_id") && after.roadmap_item_id.is_some();
     if status_changed || linked {
         let change_text = match (status_changed, linked) {
-            (true, _) => format!("Its status changed from {} to {}.", human(&before.status), human(&after.status)),
+            (true, _) => format!("Its status changed from {} to {}.", before.status.human(), after.status.human()),
             _ => "The platform team linked it to a roadmap item.".to_string(),
         };
         let headline =
-            if status_changed { format!("now {}", human(&after.status)) } else { "on the roadmap".to_string() };
+            if status_changed { format!("now {}", after.status.human()) } else { "on the roadmap".to_string() };
         follow_up(&txn, notify, &after, &headline, &change_text).await?;
     }
     txn.commit().await?;
     Ok(after)
-}
-
-fn human(status: &str) -> String {
-    status.replace('_', " ")
 }
 
 /// Queues the follow-up email of a report whose reporter asked for it.
@@ -374,7 +355,7 @@ pub async fn follow_up(
         Some(id) => roadmap_item::Entity::find_by_id(id.clone()).one(txn).await?,
         None => None,
     };
-    let roadmap_status = item.as_ref().map(|i| human(&i.status));
+    let roadmap_status = item.as_ref().map(|i| i.status.human());
     let email = notify
         .emails
         .friction_followup(&FrictionFollowUp {
@@ -385,7 +366,7 @@ pub async fn follow_up(
             member_token: &notify.emails.member_token(&m),
         })
         .map_err(|e| StoreError::Internal(format!("rendering the follow-up: {e}")))?;
-    outbox::enqueue(txn, "friction_followup", &m.email, email, notify.emails.message_domain()).await?;
+    outbox::enqueue(txn, EmailKind::FrictionFollowup, &m.email, email, notify.emails.message_domain()).await?;
     Ok(())
 }
 
@@ -518,9 +499,9 @@ mod tests {
             blocked_by: "y".into(),
             expected: None,
             minutes_lost: 30,
-            frequency: "daily".into(),
+            frequency: Frequency::Daily,
             severity: 2,
-            status: "new".into(),
+            status: FrictionStatus::New,
             follow_up: false,
             reporter_member_id: None,
             me_too: 3,
@@ -532,7 +513,7 @@ mod tests {
             updated_at: Utc::now(),
         };
         assert!((weekly_hours(&r) - 0.5 * 5.0 * 4.0).abs() < 1e-12);
-        r.frequency = "monthly".into();
+        r.frequency = Frequency::Monthly;
         r.me_too = 0;
         assert!((weekly_hours(&r) - 0.5 * 12.0 / 52.0).abs() < 1e-12);
     }

@@ -83,7 +83,7 @@ pub async fn renew_link(
     let token = rotate_token(&txn, emails.link_key(), m).await?;
     let email =
         emails.new_link(&token).map_err(|e| super::StoreError::Internal(format!("rendering the new link: {e}")))?;
-    super::outbox::enqueue(&txn, "new_link", &m.email, email, emails.message_domain()).await?;
+    super::outbox::enqueue(&txn, crate::domain::EmailKind::NewLink, &m.email, email, emails.message_domain()).await?;
     super::audit::record(&txn, "member", "member.new_link", "member", &m.member_id, serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(token)
@@ -171,7 +171,7 @@ pub async fn instance_counts(conn: &impl ConnectionTrait) -> StoreResult<Instanc
         closed_cycles: cycles(CycleStatus::Closed).await?,
         open_friction: friction_report::Entity::find()
             .filter(friction_report::Column::DuplicateOf.is_null())
-            .filter(friction_report::Column::Status.is_not_in(["done", "wont_fix"]))
+            .filter(friction_report::Column::Status.is_not_in(crate::domain::FrictionStatus::closed_strs()))
             .count(conn)
             .await?,
     })

@@ -3,23 +3,16 @@
 //! mailer drains the queue later.
 
 use super::{StoreResult, new_id};
+use crate::domain::{EmailKind, EmailStatus};
 use crate::email::RenderedEmail;
 use crate::entities::outbox_email;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
-/// Kinds of email whose recipient is dropped once sent: who was invited or
-/// reminded, and when, could be lined up with when responses came in.
-pub const SURVEY_KINDS: [&str; 2] = ["invitation", "reminder"];
-
-pub const QUEUED: &str = "queued";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-
 /// Queues one rendered email to `to`; returns its stable Message-ID.
 pub async fn enqueue(
     conn: &impl ConnectionTrait,
-    kind: &str,
+    kind: EmailKind,
     to: &str,
     email: RenderedEmail,
     message_domain: &str,
@@ -29,13 +22,13 @@ pub async fn enqueue(
     let now = Utc::now();
     outbox_email::ActiveModel {
         email_id: Set(email_id),
-        kind: Set(kind.to_string()),
+        kind: Set(kind),
         to_addr: Set(to.to_string()),
         subject: Set(email.subject),
         body_text: Set(email.text),
         body_html: Set(email.html),
         message_id: Set(message_id.clone()),
-        status: Set(QUEUED.to_string()),
+        status: Set(EmailStatus::Queued),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),

@@ -73,7 +73,7 @@ pub struct Invited {
 impl Invited {
     /// Whether the cycle takes answers on `today`.
     pub fn is_open(&self, today: NaiveDate) -> bool {
-        self.cycle.status == CycleStatus::Open.as_str() && self.cycle.opens_on <= today && today < self.cycle.closes_on
+        self.cycle.status == CycleStatus::Open && self.cycle.opens_on <= today && today < self.cycle.closes_on
     }
 }
 
@@ -142,7 +142,7 @@ pub fn validate(
             question_id: Some(q.question_id.clone()),
             message,
         };
-        let kind = QuestionKind::parse("kind", &q.kind).unwrap_or(QuestionKind::Text);
+        let kind = q.kind;
         let extra = match kind {
             QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => a.choices.is_some() || a.text.is_some(),
             QuestionKind::PriorityPick => a.value.is_some() || a.text.is_some(),
@@ -305,7 +305,7 @@ mod tests {
             question_id: id.into(),
             survey_id: "s".into(),
             position: 1,
-            kind: kind.into(),
+            kind: kind.parse().unwrap(),
             area_id: area.map(str::to_string),
             prompt: "?".into(),
             required,

@@ -44,7 +44,7 @@ impl ItemFull {
     pub fn weekly_hours(&self) -> f64 {
         self.reports
             .iter()
-            .filter(|r| r.duplicate_of.is_none() && !matches!(r.status.as_str(), "done" | "wont_fix"))
+            .filter(|r| r.duplicate_of.is_none() && !r.status.is_closed())
             .map(friction::weekly_hours)
             .sum()
     }
@@ -75,7 +75,7 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> Store
         title: Set(new.title),
         description: Set(new.description),
         area_id: Set(new.area_id),
-        status: Set(new.status.as_str().into()),
+        status: Set(new.status),
         shipped_on: Set(shipped_date(new.status, new.shipped_on)?),
         created_at: Set(now),
         updated_at: Set(now),
@@ -147,15 +147,13 @@ pub async fn update(
         known_area(&txn, &a).await?;
         row.area_id = Set(a);
     }
-    let status = change
-        .status
-        .unwrap_or_else(|| RoadmapStatus::parse("status", &before.status).unwrap_or(RoadmapStatus::Proposed));
+    let status = change.status.unwrap_or(before.status);
     let given = match change.shipped_on {
         Some(d) => d,
         None if status == RoadmapStatus::Shipped => before.shipped_on,
         None => None,
     };
-    row.status = Set(status.as_str().into());
+    row.status = Set(status);
     row.shipped_on = Set(shipped_date(status, given)?);
     row.updated_at = Set(Utc::now());
     let after = row.update(&txn).await?;
@@ -168,7 +166,7 @@ pub async fn update(
         json!({"status": [before.status, after.status], "title": after.title, "shipped_on": after.shipped_on}),
     )
     .await?;
-    let shipped_now = after.status == RoadmapStatus::Shipped.as_str() && before.status != after.status;
+    let shipped_now = after.status == RoadmapStatus::Shipped && before.status != after.status;
     let full = get(&txn, item_id).await?;
     if shipped_now {
         let change = format!("The roadmap item it is linked to, \"{}\", has shipped.", after.title);

@@ -2,7 +2,7 @@
 //! custom survey, validated against the known areas.
 
 use super::{StoreError, StoreResult, audit, new_id};
-use crate::domain::{FieldError, QuestionKind, devex};
+use crate::domain::{Cadence, FieldError, QuestionKind, devex};
 use crate::entities::{area, question, survey};
 use chrono::Utc;
 use sea_orm::{
@@ -10,60 +10,6 @@ use sea_orm::{
 };
 use serde_json::json;
 use std::collections::HashSet;
-
-/// How often a survey runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cadence {
-    OneOff,
-    Monthly,
-    Quarterly,
-    Weeks(u32),
-}
-
-impl Cadence {
-    /// `one_off`, `monthly`, `quarterly`, or `every_N_weeks` / `weeks:N`.
-    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        let weeks =
-            s.strip_prefix("every_").and_then(|r| r.strip_suffix("_weeks")).or_else(|| s.strip_prefix("weeks:"));
-        match (s, weeks) {
-            ("one_off" | "one-off", _) => Ok(Cadence::OneOff),
-            ("monthly", _) => Ok(Cadence::Monthly),
-            ("quarterly", _) => Ok(Cadence::Quarterly),
-            (_, Some(n)) => match n.parse::<u32>() {
-                Ok(n) if (1..=52).contains(&n) => Ok(Cadence::Weeks(n)),
-                _ => Err(FieldError::new(field, "every_N_weeks needs N from 1 to 52")),
-            },
-            _ => Err(FieldError::new(
-                field,
-                format!("unknown cadence {s:?}; expected one_off, monthly, quarterly or every_N_weeks"),
-            )),
-        }
-    }
-
-    /// Stored as (cadence, cadence_weeks).
-    pub fn to_columns(self) -> (String, Option<i32>) {
-        match self {
-            Cadence::OneOff => ("one_off".into(), None),
-            Cadence::Monthly => ("monthly".into(), None),
-            Cadence::Quarterly => ("quarterly".into(), None),
-            Cadence::Weeks(n) => (format!("every_{n}_weeks"), Some(n as i32)),
-        }
-    }
-
-    pub fn from_row(s: &survey::Model) -> Self {
-        Cadence::parse("cadence", &s.cadence).unwrap_or(Cadence::OneOff)
-    }
-
-    /// The opening date after `opens_on`, or `None` for a one-off survey.
-    pub fn next_after(self, opens_on: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
-        match self {
-            Cadence::OneOff => None,
-            Cadence::Monthly => opens_on.checked_add_months(chrono::Months::new(1)),
-            Cadence::Quarterly => opens_on.checked_add_months(chrono::Months::new(3)),
-            Cadence::Weeks(n) => opens_on.checked_add_signed(chrono::Duration::weeks(n as i64)),
-        }
-    }
-}
 
 /// One question of a new survey, parsed.
 #[derive(Debug, Clone)]
@@ -135,14 +81,12 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> Sto
             return Err(FieldError::new(format!("questions[{i}].area_id"), format!("unknown area {a:?}")).into());
         }
     }
-    let (cadence, cadence_weeks) = new.cadence.to_columns();
     let survey_id = new_id();
     let survey = survey::ActiveModel {
         survey_id: Set(survey_id.clone()),
         title: Set(new.title),
         description: Set(new.description),
-        cadence: Set(cadence),
-        cadence_weeks: Set(cadence_weeks),
+        cadence: Set(new.cadence),
         open_days: Set(new.open_days as i32),
         reminder_days: Set(new.reminder_days.iter().map(u32::to_string).collect::<Vec<_>>().join(",")),
         active: Set(true),
@@ -157,7 +101,7 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> Sto
                 question_id: Set(new_id()),
                 survey_id: Set(survey_id.clone()),
                 position: Set(pos as i32 + 1),
-                kind: Set(q.kind.as_str().into()),
+                kind: Set(q.kind),
                 area_id: Set(q.area_id),
                 prompt: Set(q.prompt),
                 required: Set(q.required),

@@ -1,7 +1,7 @@
 //! Teams and their members.
 
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
-use crate::domain::{Email, Slug, TeamKind};
+use crate::domain::{Email, EmailKind, Slug, TeamKind};
 use crate::email::Emails;
 use crate::entities::{member, team};
 use chrono::Utc;
@@ -37,7 +37,7 @@ pub async fn create(conn: &DatabaseConnection, actor: &str, new: NewTeam) -> Sto
         slug: Set(new.slug.into_string()),
         name: Set(new.name),
         group_name: Set(new.group_name),
-        kind: Set(new.kind.as_str().to_string()),
+        kind: Set(new.kind),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
@@ -151,7 +151,7 @@ pub async fn add_member(
     let rendered = emails
         .welcome(&team.name, &emails.member_token(m))
         .map_err(|e| StoreError::Internal(format!("rendering the welcome email: {e}")))?;
-    outbox::enqueue(&txn, "welcome", &m.email, rendered, emails.message_domain()).await?;
+    outbox::enqueue(&txn, EmailKind::Welcome, &m.email, rendered, emails.message_domain()).await?;
     let action = if matches!(added, Added::Created(_)) { "member.add" } else { "member.reactivate" };
     audit::record(&txn, actor, action, "member", &m.member_id, json!({"team": team.slug})).await?;
     txn.commit().await?;

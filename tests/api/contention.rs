@@ -13,7 +13,15 @@ async fn queue_emails(app: &TestApp, n: usize) {
     let txn = store::begin_write(&app.state.db).await.unwrap();
     for i in 0..n {
         let email = RenderedEmail { subject: format!("note {i}"), text: "hello".into(), html: "<p>hello</p>".into() };
-        store::outbox::enqueue(&txn, "welcome", &format!("queued{i}@x.io"), email, "devpulse.test").await.unwrap();
+        store::outbox::enqueue(
+            &txn,
+            devpulse::domain::EmailKind::Welcome,
+            &format!("queued{i}@x.io"),
+            email,
+            "devpulse.test",
+        )
+        .await
+        .unwrap();
     }
     txn.commit().await.unwrap();
 }

@@ -116,9 +116,9 @@ async fn adding_a_member_queues_a_welcome_email_with_their_page_link() {
     let outbox = devpulse::entities::outbox_email::Entity::find().all(&app.state.db).await.unwrap();
     assert_eq!(outbox.len(), 1);
     let email = &outbox[0];
-    assert_eq!(email.kind, "welcome");
+    assert_eq!(email.kind.as_str(), "welcome");
     assert_eq!(email.to_addr, "ada@example.com");
-    assert_eq!(email.status, "queued");
+    assert_eq!(email.status.as_str(), "queued");
     let m = devpulse::entities::member::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     assert_ne!(m.token_hash.len(), 43, "the token itself is not stored");
     let token = app.member_token("ada@example.com").await;

@@ -52,7 +52,7 @@ async fn a_unique_constraint_answers_409_without_the_databases_words() {
         slug: Set("same".into()),
         name: Set("Same".into()),
         group_name: Set(None),
-        kind: Set("stream-aligned".into()),
+        kind: Set(devpulse::domain::TeamKind::StreamAligned),
         created_at: Set(Utc::now()),
     };
     row("a").insert(&app.state.db).await.unwrap();
@@ -154,7 +154,7 @@ async fn sent_emails_keep_no_links_and_invitations_no_recipient() {
     assert_eq!(drained.sent, 10);
     let sent = outbox_email::Entity::find().all(&app.state.db).await.unwrap();
     for e in &sent {
-        assert_eq!(e.status, "sent");
+        assert_eq!(e.status.as_str(), "sent");
         assert!(e.body_text.is_empty() && e.body_html.is_empty(), "{} keeps its body", e.kind);
         assert!(!e.subject.is_empty());
         match e.kind.as_str() {
@@ -165,4 +165,17 @@ async fn sent_emails_keep_no_links_and_invitations_no_recipient() {
     // The .eml files (the SMTP stand-in) did get the links.
     let files = std::fs::read_dir(&app.state.config.mail_dir).unwrap().count();
     assert_eq!(files, 10);
+}
+
+#[tokio::test]
+async fn an_unknown_stored_enum_value_is_an_error_not_a_default() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    app.create_team("core").await;
+    assert_eq!(app.get("/api/v1/teams/core").send().await.unwrap().status(), 200);
+    app.state.db.execute_unprepared("UPDATE teams SET kind = 'squad' WHERE slug = 'core'").await.unwrap();
+    let res = app.get("/api/v1/teams/core").send().await.unwrap();
+    assert_eq!(res.status(), 500, "typed columns never read a bad value as a default");
+    let body: Value = res.json().await.unwrap();
+    assert!(!body["message"].as_str().unwrap().contains("squad"), "details stay in the log");
 }
