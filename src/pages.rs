@@ -15,6 +15,25 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pages/home.html", include_str!("../templates/pages/home.html")),
 ];
 
+/// The input limits the forms show (`maxlength`, `max`), from the constants
+/// the store checks, so a page never promises another limit than the server's.
+#[derive(serde::Serialize)]
+struct Limits {
+    title: usize,
+    text: usize,
+    minutes: i32,
+    comment: usize,
+    hours: f64,
+}
+
+const LIMITS: Limits = Limits {
+    title: crate::store::friction::TITLE_LIMIT,
+    text: crate::store::friction::TEXT_LIMIT,
+    minutes: crate::store::friction::MAX_MINUTES,
+    comment: crate::store::responses::TEXT_LIMIT,
+    hours: crate::store::responses::MAX_HOURS,
+};
+
 /// Renders pages.
 pub struct Pages {
     tera: Tera,
@@ -41,6 +60,7 @@ impl Pages {
     pub fn page(&self, status: StatusCode, name: &str, mut ctx: Context) -> HttpResponse {
         ctx.insert("k", &self.k);
         ctx.insert("stylesheet", &crate::assets::STYLESHEET.href());
+        ctx.insert("limits", &LIMITS);
         match self.tera.render(name, &ctx) {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")

@@ -81,17 +81,6 @@ async fn create_area(
 ) -> Result<HttpResponse, ApiError> {
     let Authed(admin, body) = authed;
     let new = body.0.parse()?;
-    let txn = store::begin_write(&state.db).await?;
-    let row = store::areas::create(&txn, new).await?;
-    store::audit::record(
-        &txn,
-        &admin.actor,
-        "area.create",
-        "area",
-        &row.area_id,
-        serde_json::json!({"name": row.name}),
-    )
-    .await?;
-    txn.commit().await?;
+    let row = store::areas::create(&state.db, &admin.actor, new).await?;
     Ok(HttpResponse::Created().json(AreaOut::from(row)))
 }

@@ -2,14 +2,13 @@
 //! and triage (API token).
 
 use super::extract::{Admin, ApiJson, Authed, Caller, ListOf, MemberAuth, PageQuery};
-use crate::domain::{FieldError, Frequency, FrictionStatus, optional_text, required_text};
-use crate::entities::{friction_report, team};
+use crate::domain::{FieldError, Frequency, FrictionStatus};
+use crate::entities::friction_report;
 use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
-use crate::store::friction::{self, Change, Filter, NewReport, Notify, Order, Reporter};
+use crate::store::friction::{self, Change, Filter, NewReport, Notify, Order, RawReport, Reporter};
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
@@ -98,35 +97,21 @@ pub struct FrictionIn {
     pub team: Option<String>,
 }
 
-pub fn minutes(field: &str, v: i64) -> Result<i32, FieldError> {
-    if (1..=friction::MAX_MINUTES as i64).contains(&v) {
-        Ok(v as i32)
-    } else {
-        Err(FieldError::new(field, format!("must be from 1 to {} minutes (a week)", friction::MAX_MINUTES)))
-    }
-}
-
-pub fn severity(field: &str, v: i64) -> Result<i32, FieldError> {
-    if (1..=4).contains(&v) { Ok(v as i32) } else { Err(FieldError::new(field, "must be 1 (papercut) to 4 (blocker)")) }
-}
-
 impl FrictionIn {
+    /// The report, or its first problem.
     pub fn parse(self) -> Result<NewReport, FieldError> {
-        let limit = friction::TEXT_LIMIT;
-        Ok(NewReport {
-            area_id: required_text("area_id", &self.area_id, 64)?,
-            title: required_text("title", &self.title, 200)?,
-            trying_to: required_text("trying_to", &self.trying_to, limit)?,
-            blocked_by: required_text("blocked_by", &self.blocked_by, limit)?,
-            expected: optional_text("expected", self.expected.as_deref(), limit)?,
-            minutes_lost: minutes("minutes_lost", self.minutes_lost.unwrap_or(30))?,
-            frequency: match self.frequency.as_deref() {
-                None => Frequency::Weekly,
-                Some(f) => Frequency::parse("frequency", f)?,
-            },
-            severity: severity("severity", self.severity.unwrap_or(2))?,
+        NewReport::parse(&RawReport {
+            area_id: &self.area_id,
+            title: &self.title,
+            trying_to: &self.trying_to,
+            blocked_by: &self.blocked_by,
+            expected: self.expected.as_deref(),
+            minutes_lost: self.minutes_lost,
+            frequency: self.frequency.as_deref(),
+            severity: self.severity,
             follow_up: self.follow_up.unwrap_or(false),
         })
+        .map_err(|mut problems| problems.remove(0))
     }
 }
 
@@ -152,13 +137,7 @@ async fn file_report(
         }
         Caller::Admin(a) => {
             let team = match team_slug {
-                Some(slug) => Some(
-                    team::Entity::find()
-                        .filter(team::Column::Slug.eq(slug.as_str()))
-                        .one(&state.db)
-                        .await?
-                        .ok_or_else(|| ApiError::invalid("team", format!("unknown team {slug:?}")))?,
-                ),
+                Some(slug) => Some(crate::store::teams::known(&state.db, "team", &slug).await?),
                 None => None,
             };
             Reporter::Admin { actor: a.actor, team }
@@ -199,12 +178,7 @@ async fn list_reports(
     let q = q.into_inner();
     let page = PageQuery { limit: q.limit, cursor: q.cursor }.parse()?;
     let team_id = match q.team.as_deref().filter(|t| !t.is_empty()) {
-        Some(slug) => Some(
-            crate::store::teams::by_slug(&state.db, slug)
-                .await
-                .map_err(|_| ApiError::invalid("team", format!("unknown team {slug:?}")))?
-                .team_id,
-        ),
+        Some(slug) => Some(crate::store::teams::known(&state.db, "team", slug).await?.team_id),
         None => None,
     };
     let filter = Filter {
@@ -277,7 +251,7 @@ async fn change_report(
     let change = Change {
         status: p.status.as_deref().map(|s| FrictionStatus::parse("status", s)).transpose()?,
         area_id: p.area_id,
-        severity: p.severity.map(|s| severity("severity", s)).transpose()?,
+        severity: p.severity.map(|s| friction::severity("severity", s)).transpose()?,
         roadmap_item_id: p.roadmap_item_id,
         duplicate_of: p.duplicate_of,
     };

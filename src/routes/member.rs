@@ -3,10 +3,10 @@
 //! "me too" to, and the status of the reports they follow.
 
 use super::pages::{store_failure, today};
-use crate::domain::{FieldError, Frequency, optional_text, required_text};
+use crate::domain::FieldError;
 use crate::entities::friction_report;
 use crate::startup::AppState;
-use crate::store::friction::{self, Filter, NewReport, Order, Reporter};
+use crate::store::friction::{self, Filter, NewReport, Order, RawReport, Reporter};
 use crate::store::members::MemberView;
 use crate::store::{self, PageParams, StoreError, invitations};
 use actix_web::{HttpResponse, http::StatusCode, web};
@@ -83,48 +83,34 @@ impl FormView {
         }
     }
 
+    /// The report, or every problem with the form's own wording for the
+    /// fields a person picks or types as numbers.
     fn parse(&self) -> Result<NewReport, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut ok = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
-        let area_id =
-            ok(required_text("area_id", &self.area_id, 64).map_err(|_| FieldError::new("area_id", "choose the area")));
-        let title = ok(required_text("title", &self.title, 200));
-        let trying_to = ok(required_text("trying_to", &self.trying_to, friction::TEXT_LIMIT));
-        let blocked_by = ok(required_text("blocked_by", &self.blocked_by, friction::TEXT_LIMIT));
-        let expected = optional_text("expected", Some(&self.expected), friction::TEXT_LIMIT)
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default();
-        let minutes = self
-            .minutes_lost
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| FieldError::new("minutes_lost", "enter a whole number of minutes"))
-            .and_then(|m| super::friction::minutes("minutes_lost", m))
-            .map_err(|e| errors.push(e))
-            .unwrap_or(0);
-        let frequency =
-            Frequency::parse("frequency", &self.frequency).map_err(|e| errors.push(e)).unwrap_or(Frequency::Weekly);
-        let severity = self
-            .severity
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| FieldError::new("severity", "choose a severity"))
-            .and_then(|s| super::friction::severity("severity", s))
-            .map_err(|e| errors.push(e))
-            .unwrap_or(2);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(NewReport {
-            area_id,
-            title,
-            trying_to,
-            blocked_by,
-            expected,
-            minutes_lost: minutes,
-            frequency,
-            severity,
+        let minutes = self.minutes_lost.trim().parse::<i64>().ok();
+        let severity = self.severity.trim().parse::<i64>().ok();
+        let raw = RawReport {
+            area_id: &self.area_id,
+            title: &self.title,
+            trying_to: &self.trying_to,
+            blocked_by: &self.blocked_by,
+            expected: Some(&self.expected),
+            minutes_lost: Some(minutes.unwrap_or(0)),
+            frequency: Some(&self.frequency),
+            severity: Some(severity.unwrap_or(0)),
             follow_up: self.follow_up,
+        };
+        NewReport::parse(&raw).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|e| match e.field.as_str() {
+                    "area_id" if self.area_id.trim().is_empty() => FieldError::new("area_id", "choose the area"),
+                    "minutes_lost" if minutes.is_none() => {
+                        FieldError::new("minutes_lost", "enter a whole number of minutes")
+                    }
+                    "severity" if severity.is_none() => FieldError::new("severity", "choose a severity"),
+                    _ => e,
+                })
+                .collect()
         })
     }
 }
@@ -206,17 +192,12 @@ async fn build(
     let recent = friction::list(db, &filter, Order::Newest, &PageParams { limit: 20, after: None }).await?.items;
     let voted = friction::voted(db, &m.member.member_id, recent.iter().map(|r| r.report_id.clone()).collect()).await?;
     let followed = friction::followed_by(db, &m.member.member_id).await?;
-    let roadmap_titles: HashMap<String, String> = {
-        let ids: Vec<String> = followed.iter().filter_map(|r| r.roadmap_item_id.clone()).collect();
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        crate::entities::roadmap_item::Entity::find()
-            .filter(crate::entities::roadmap_item::Column::ItemId.is_in(ids))
-            .all(db)
+    let roadmap_titles: HashMap<String, String> =
+        store::roadmap::by_ids(db, followed.iter().filter_map(|r| r.roadmap_item_id.clone()).collect())
             .await?
             .into_iter()
             .map(|i| (i.item_id, format!("{} ({})", i.title, i.status.human())))
-            .collect()
-    };
+            .collect();
     let view = |r: &friction_report::Model| ReportView {
         report_id: r.report_id.clone(),
         title: r.title.clone(),

@@ -1,9 +1,12 @@
 //! Pain-point areas: the shared key of survey items and friction reports.
 
 use super::{Page, PageParams, StoreError, StoreResult};
-use crate::domain::{Dimension, Slug};
+use crate::domain::{Dimension, FieldError, Slug};
 use crate::entities::area;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 
 /// A new area, parsed.
 pub struct NewArea {
@@ -32,7 +35,26 @@ pub async fn get(conn: &impl ConnectionTrait, area_id: &str) -> StoreResult<area
         .ok_or_else(|| StoreError::NotFound(format!("no area {area_id:?}")))
 }
 
-pub async fn create(conn: &impl ConnectionTrait, new: NewArea) -> StoreResult<area::Model> {
+/// The area a request names in `field`: an unknown one is invalid input
+/// (422 naming the field), not a missing page.
+pub async fn known(conn: &impl ConnectionTrait, field: &str, area_id: &str) -> StoreResult<area::Model> {
+    get(conn, area_id).await.map_err(|e| match e {
+        StoreError::NotFound(_) => FieldError::new(field, format!("unknown area {area_id:?}")).into(),
+        other => other,
+    })
+}
+
+/// Adds an area, audited as `actor`, in one transaction.
+pub async fn create(db: &DatabaseConnection, actor: &str, new: NewArea) -> StoreResult<area::Model> {
+    let txn = super::begin_write(db).await?;
+    let row = insert(&txn, new).await?;
+    super::audit::record(&txn, actor, "area.create", "area", &row.area_id, serde_json::json!({"name": row.name}))
+        .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn insert(conn: &impl ConnectionTrait, new: NewArea) -> StoreResult<area::Model> {
     if area::Entity::find_by_id(new.area_id.as_str().to_string()).one(conn).await?.is_some() {
         return Err(StoreError::Conflict(format!("area {} already exists", new.area_id)));
     }

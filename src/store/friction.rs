@@ -5,7 +5,7 @@
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
 use crate::domain::{EmailKind, FieldError, Frequency, FrictionStatus};
 use crate::email::{Emails, FrictionFollowUp};
-use crate::entities::{area, friction_report, me_too_vote, member, roadmap_item, team};
+use crate::entities::{friction_report, me_too_vote, member, roadmap_item, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -19,6 +19,12 @@ use std::collections::HashMap;
 pub const MAX_MINUTES: i32 = 7 * 24 * 60;
 /// Longest free-text field, in characters.
 pub const TEXT_LIMIT: usize = 2000;
+/// Longest title, in characters.
+pub const TITLE_LIMIT: usize = 200;
+/// Defaults of a report that leaves them out.
+pub const DEFAULT_MINUTES: i64 = 30;
+pub const DEFAULT_SEVERITY: i64 = 2;
+pub const DEFAULT_FREQUENCY: Frequency = Frequency::Weekly;
 
 /// Hours lost per week: minutes / 60 × rate × (1 + me_too).
 pub fn weekly_hours(r: &friction_report::Model) -> f64 {
@@ -47,17 +53,66 @@ pub struct NewReport {
     pub follow_up: bool,
 }
 
-async fn known_area(conn: &impl ConnectionTrait, field: &str, area_id: &str) -> StoreResult<()> {
-    if area::Entity::find_by_id(area_id.to_string()).one(conn).await?.is_none() {
-        return Err(FieldError::new(field, format!("unknown area {area_id:?}")).into());
+/// A severity: 1 papercut to 4 blocker.
+pub fn severity(field: &str, v: i64) -> Result<i32, FieldError> {
+    if (1..=4).contains(&v) { Ok(v as i32) } else { Err(FieldError::new(field, "must be 1 (papercut) to 4 (blocker)")) }
+}
+
+/// A report as typed (the API's JSON or the member page's form), before parsing.
+#[derive(Debug, Default)]
+pub struct RawReport<'a> {
+    pub area_id: &'a str,
+    pub title: &'a str,
+    pub trying_to: &'a str,
+    pub blocked_by: &'a str,
+    pub expected: Option<&'a str>,
+    pub minutes_lost: Option<i64>,
+    pub frequency: Option<&'a str>,
+    pub severity: Option<i64>,
+    pub follow_up: bool,
+}
+
+impl NewReport {
+    /// Parses a typed report: every problem, each naming its field.
+    pub fn parse(raw: &RawReport<'_>) -> Result<NewReport, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut ok = |r: Result<String, FieldError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+        let area_id = ok(crate::domain::required_text("area_id", raw.area_id, 64));
+        let title = ok(crate::domain::required_text("title", raw.title, TITLE_LIMIT));
+        let trying_to = ok(crate::domain::required_text("trying_to", raw.trying_to, TEXT_LIMIT));
+        let blocked_by = ok(crate::domain::required_text("blocked_by", raw.blocked_by, TEXT_LIMIT));
+        let expected = crate::domain::optional_text("expected", raw.expected, TEXT_LIMIT)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
+        let minutes_lost = match raw.minutes_lost.unwrap_or(DEFAULT_MINUTES) {
+            m if (1..=MAX_MINUTES as i64).contains(&m) => m as i32,
+            _ => {
+                errors
+                    .push(FieldError::new("minutes_lost", format!("must be from 1 to {MAX_MINUTES} minutes (a week)")));
+                0
+            }
+        };
+        let frequency = raw
+            .frequency
+            .map(|f| Frequency::parse("frequency", f))
+            .transpose()
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+            .unwrap_or(DEFAULT_FREQUENCY);
+        let severity =
+            severity("severity", raw.severity.unwrap_or(DEFAULT_SEVERITY)).map_err(|e| errors.push(e)).unwrap_or(0);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let follow_up = raw.follow_up;
+        Ok(NewReport { area_id, title, trying_to, blocked_by, expected, minutes_lost, frequency, severity, follow_up })
     }
-    Ok(())
 }
 
 /// Files a report.
 pub async fn file(db: &DatabaseConnection, reporter: &Reporter, new: NewReport) -> StoreResult<friction_report::Model> {
     let txn = crate::store::begin_write(db).await?;
-    known_area(&txn, "area_id", &new.area_id).await?;
+    super::areas::known(&txn, "area_id", &new.area_id).await?;
     let (team_id, reporter_member_id, actor) = match reporter {
         Reporter::Member(m) => {
             (Some(m.team_id.clone()), new.follow_up.then(|| m.member_id.clone()), "member".to_string())
@@ -269,7 +324,7 @@ pub async fn change(
     if let Some(a) = &change.area_id
         && *a != before.area_id
     {
-        known_area(&txn, "area_id", a).await?;
+        super::areas::known(&txn, "area_id", a).await?;
         row.area_id = Set(a.clone());
         detail.insert("area_id".into(), json!([before.area_id, a]));
     }

@@ -15,6 +15,8 @@ use std::collections::HashSet;
 
 /// Longest comment accepted, in characters.
 pub const TEXT_LIMIT: usize = 2000;
+/// Most hours lost per week an `hours` answer may give.
+pub const MAX_HOURS: f64 = 40.0;
 /// Most areas one `priority_pick` may hold.
 pub const MAX_PICKS: usize = 3;
 
@@ -167,9 +169,12 @@ pub fn validate(
             QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => {
                 let Some(v) = a.value else { continue };
                 let (ok, msg) = match kind {
-                    QuestionKind::Likert5 => (whole_in(v, 1.0, 5.0), "must be a whole number from 1 to 5"),
-                    QuestionKind::Nps => (whole_in(v, 0.0, 10.0), "must be a whole number from 0 to 10"),
-                    _ => (v.is_finite() && (0.0..=40.0).contains(&v), "must be a number of hours from 0 to 40"),
+                    QuestionKind::Likert5 => (whole_in(v, 1.0, 5.0), "must be a whole number from 1 to 5".to_string()),
+                    QuestionKind::Nps => (whole_in(v, 0.0, 10.0), "must be a whole number from 0 to 10".to_string()),
+                    _ => (
+                        v.is_finite() && (0.0..=MAX_HOURS).contains(&v),
+                        format!("must be a number of hours from 0 to {MAX_HOURS}"),
+                    ),
                 };
                 if ok {
                     rows.push(Valid {
@@ -179,7 +184,7 @@ pub fn validate(
                         text: None,
                     });
                 } else {
-                    problems.push(problem("value", msg.into()));
+                    problems.push(problem("value", msg));
                 }
             }
             QuestionKind::PriorityPick => {

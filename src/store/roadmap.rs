@@ -5,7 +5,7 @@
 use super::friction::{self, Notify};
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id};
 use crate::domain::{FieldError, RoadmapStatus};
-use crate::entities::{area, friction_report, roadmap_item};
+use crate::entities::{friction_report, roadmap_item};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
@@ -50,13 +50,6 @@ impl ItemFull {
     }
 }
 
-async fn known_area(conn: &impl ConnectionTrait, area_id: &str) -> StoreResult<()> {
-    if area::Entity::find_by_id(area_id.to_string()).one(conn).await?.is_none() {
-        return Err(FieldError::new("area_id", format!("unknown area {area_id:?}")).into());
-    }
-    Ok(())
-}
-
 /// A shipped item gets today as its date unless one is given; others have none.
 fn shipped_date(status: RoadmapStatus, given: Option<NaiveDate>) -> Result<Option<NaiveDate>, FieldError> {
     match (status, given) {
@@ -68,7 +61,7 @@ fn shipped_date(status: RoadmapStatus, given: Option<NaiveDate>) -> Result<Optio
 
 pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> StoreResult<ItemFull> {
     let txn = crate::store::begin_write(db).await?;
-    known_area(&txn, &new.area_id).await?;
+    super::areas::known(&txn, "area_id", &new.area_id).await?;
     let now = Utc::now();
     let item = roadmap_item::ActiveModel {
         item_id: Set(new_id()),
@@ -93,6 +86,11 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> Store
     .await?;
     txn.commit().await?;
     Ok(ItemFull { item, reports: Vec::new() })
+}
+
+/// The items with these ids (without their linked reports).
+pub async fn by_ids(conn: &impl ConnectionTrait, ids: Vec<String>) -> StoreResult<Vec<roadmap_item::Model>> {
+    Ok(roadmap_item::Entity::find().filter(roadmap_item::Column::ItemId.is_in(ids)).all(conn).await?)
 }
 
 pub async fn get(conn: &impl ConnectionTrait, item_id: &str) -> StoreResult<ItemFull> {
@@ -144,7 +142,7 @@ pub async fn update(
         row.description = Set(d);
     }
     if let Some(a) = change.area_id {
-        known_area(&txn, &a).await?;
+        super::areas::known(&txn, "area_id", &a).await?;
         row.area_id = Set(a);
     }
     let status = change.status.unwrap_or(before.status);

@@ -56,6 +56,14 @@ pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> StoreResult<tea
         .ok_or_else(|| StoreError::NotFound(format!("no team with slug {slug:?}")))
 }
 
+/// The team a request names in `field`: an unknown one is invalid input.
+pub async fn known(conn: &impl ConnectionTrait, field: &str, slug: &str) -> StoreResult<team::Model> {
+    by_slug(conn, slug).await.map_err(|e| match e {
+        StoreError::NotFound(_) => crate::domain::FieldError::new(field, format!("unknown team {slug:?}")).into(),
+        other => other,
+    })
+}
+
 /// Active member counts for the given teams.
 async fn member_counts(conn: &impl ConnectionTrait, team_ids: Vec<String>) -> StoreResult<HashMap<String, i64>> {
     let rows: Vec<(String, i64)> = member::Entity::find()
