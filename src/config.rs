@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-/// Settings of a running service.
-#[derive(Debug, Clone)]
+/// Settings of a running service. Its `Debug` hides the secret key and the
+/// database password, so a logged config leaks neither.
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub bind: String,
@@ -32,6 +33,23 @@ pub const MIN_K: u32 = 3;
 pub const DEFAULT_TICK_SECONDS: u64 = 15;
 pub const DEFAULT_FRICTION_PER_HOUR: u32 = 20;
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &crate::db::redact(&self.database_url))
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url)
+            .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact))
+            .field("mail_dir", &self.mail_dir)
+            .field("mail_from", &self.mail_from)
+            .field("anonymity_k", &self.anonymity_k)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("tick", &self.tick)
+            .field("friction_per_hour", &self.friction_per_hour)
+            .finish()
+    }
+}
+
 impl Config {
     /// Defaults of interface.md with the given database.
     pub fn with_database(database_url: impl Into<String>) -> Self {
@@ -47,5 +65,20 @@ impl Config {
             tick: std::time::Duration::from_secs(DEFAULT_TICK_SECONDS),
             friction_per_hour: DEFAULT_FRICTION_PER_HOUR,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_hides_the_secret_key_and_the_database_password() {
+        let mut c = super::Config::with_database("postgres://app:hunter2@db.internal/devpulse");
+        c.secret_key = Some("s3cr3t-key-material".into());
+        c.smtp_url = Some("smtps://mailer:pa55@smtp.example.org".into());
+        let shown = format!("{c:?}");
+        for secret in ["hunter2", "s3cr3t-key-material", "pa55"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("db.internal") && shown.contains("***"));
     }
 }

@@ -132,16 +132,12 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(m) => ApiError::NotFound(m),
             StoreError::Conflict(m) => ApiError::conflict(m),
             StoreError::Invalid(f) => ApiError::Invalid(f),
-            StoreError::Unavailable(detail) => {
-                tracing::warn!(%detail, "database unavailable");
+            e @ StoreError::Unavailable(_) => {
+                tracing::warn!(error = %chain(&e), "database unavailable");
                 ApiError::Unavailable
             }
-            StoreError::Db(err) => {
-                tracing::error!(error = %err, "database error");
-                ApiError::Internal
-            }
-            StoreError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
+            e @ (StoreError::Db(_) | StoreError::Render { .. } | StoreError::Broken(_)) => {
+                tracing::error!(error = %chain(&e), "internal error");
                 ApiError::Internal
             }
         }
@@ -152,6 +148,22 @@ impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         StoreError::from(e).into()
     }
+}
+
+/// An error and its causes on one line: `rendering the welcome email: Failed
+/// to render ...: Variable `x` not found`. For logs and the CLI's one line.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out.lines().map(str::trim).collect::<Vec<_>>().join(" ")
 }
 
 /// Maps query-string errors (e.g. `?limit=abc`) to 422.

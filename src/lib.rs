@@ -4,7 +4,8 @@
 //! - [`assets`]: the pages' static files (stylesheet), embedded and served with a content hash.
 //! - [`cli`]: the `devpulse` command line (clap); each command is one function.
 //! - [`config`]: settings from the environment and flags.
-//! - [`startup`]: [`startup::AppState`] (built once) and the HTTP server on a listener.
+//! - [`state`]: [`state::AppState`], built once per process.
+//! - [`startup`]: the HTTP server on a listener: routes and middleware.
 //! - [`routes`]: HTTP handlers, one module per resource, each with `configure`.
 //! - [`error`]: the HTTP error type and its one mapping to status codes.
 //! - [`domain`]: parsed input types (slugs, emails, enums) and the DevEx template.
@@ -38,6 +39,7 @@ pub mod report;
 pub mod routes;
 pub mod security;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod worker;

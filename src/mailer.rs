@@ -59,20 +59,31 @@ enum Failure {
     Permanent(String),
 }
 
+/// Why the mailer cannot be built from its settings.
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("DEVPULSE_MAIL_FROM {0:?} is not an email address")]
+    From(String, #[source] lettre::address::AddressError),
+    #[error("DEVPULSE_SMTP_URL {0:?} is not usable")]
+    Smtp(String, #[source] lettre::transport::smtp::Error),
+    #[error("DEVPULSE_MAIL_DIR {0} cannot be created")]
+    MailDir(String, #[source] std::io::Error),
+}
+
 impl Mailer {
     /// Builds the mailer: SMTP when `smtp_url` is set, otherwise `.eml` files in `mail_dir`.
-    pub fn new(smtp_url: Option<&str>, mail_dir: &Path, mail_from: &str) -> Result<Self, String> {
-        let from: Mailbox = mail_from.parse().map_err(|e| format!("DEVPULSE_MAIL_FROM {mail_from:?}: {e}"))?;
+    pub fn new(smtp_url: Option<&str>, mail_dir: &Path, mail_from: &str) -> Result<Self, MailerError> {
+        let from: Mailbox = mail_from.parse().map_err(|e| MailerError::From(mail_from.to_string(), e))?;
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| format!("DEVPULSE_SMTP_URL {url:?}: {e}"))?
+                    .map_err(|e| MailerError::Smtp(url.to_string(), e))?
                     .timeout(Some(std::time::Duration::from_secs(15)))
                     .build(),
             ),
             None => {
                 std::fs::create_dir_all(mail_dir)
-                    .map_err(|e| format!("DEVPULSE_MAIL_DIR {}: {e}", mail_dir.display()))?;
+                    .map_err(|e| MailerError::MailDir(mail_dir.display().to_string(), e))?;
                 Transport::Files(AsyncFileTransport::new(mail_dir))
             }
         };

@@ -3,7 +3,7 @@
 //! database, so any number of instances can run this loop at once.
 
 use crate::mailer::Drained;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::cycles::{self, Mailing, Tick};
 use chrono::{DateTime, Utc};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 
 use super::{
     AnalyzeArgs, CliError, DemoArgs, ExportArgs, ExportFormat, GlobalArgs, ReportArgs, ReportOptions, TokenCommand,
-    open,
+    failed, open,
 };
 use crate::domain::Email;
 use crate::progress::Progress;
@@ -38,7 +38,7 @@ pub async fn admin_add(global: &GlobalArgs, email: &str) -> Result<(), CliError>
     let db = open(global).await?;
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
-        .map_err(|e| CliError::Failed(format!("hashing the password: {e}")))?;
+        .map_err(failed("hashing the password"))?;
     store::admins::create(&db, &email, hash).await?;
     println!("admin {email} created");
     Ok(())
@@ -58,7 +58,7 @@ pub async fn analyze(global: &GlobalArgs, args: AnalyzeArgs) -> Result<(), CliEr
     let input = args.input.clone();
     let tables = tokio::task::spawn_blocking(move || analysis::Tables::read_dir(&input, format))
         .await
-        .map_err(|e| CliError::Failed(format!("reading: {e}")))??;
+        .map_err(failed("reading"))??;
     compute_and_write(tables, &args.options, global.anonymity_k, &progress).await
 }
 
@@ -73,10 +73,9 @@ pub async fn export(global: &GlobalArgs, args: ExportArgs) -> Result<(), CliErro
     };
     progress.step(&format!("writing {}", args.out.display()));
     let out = args.out.clone();
-    let written = tokio::task::spawn_blocking(move || tables.write_dir(&out, format))
-        .await
-        .map_err(|e| CliError::Failed(format!("writing: {e}")))?;
-    written.map_err(|e| CliError::Failed(e.to_string()))?;
+    let written =
+        tokio::task::spawn_blocking(move || tables.write_dir(&out, format)).await.map_err(failed("writing"))?;
+    written.map_err(failed("writing the export"))?;
     eprintln!("export written to {}", args.out.display());
     Ok(())
 }
@@ -150,19 +149,16 @@ async fn compute_and_write(
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, CliError> {
         let report = analysis::priorities(&tables, cycle.as_deref(), &params)?;
         let title = survey_title(&tables, &report.cycle.survey_id);
-        report::render(&report, format, &title).map_err(CliError::Failed)
+        report::render(&report, format, &title).map_err(CliError::failed)
     })
     .await
-    .map_err(|e| CliError::Failed(format!("report: {e}")))??;
+    .map_err(failed("report"))??;
     match &options.out {
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => std::fs::write(path, &bytes).map_err(failed(&format!("cannot write {}", path.display())))?,
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
-                .and_then(|_| out.flush())
-                .map_err(|e| CliError::Failed(format!("cannot write the report: {e}")))?;
+            out.write_all(&bytes).and_then(|_| out.flush()).map_err(failed("cannot write the report"))?;
         }
     }
     progress.step("done");

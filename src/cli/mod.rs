@@ -17,13 +17,30 @@ use clap::Parser;
 use sea_orm::DatabaseConnection;
 use std::process::ExitCode;
 
-/// A command's failure: `Usage` exits 2, `Failed` exits 1.
+/// A command's failure: `Usage` exits 2, `Failed` exits 1. A failure keeps
+/// its cause; the one line printed is the whole chain.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
-    Failed(String),
+    #[error("{context}")]
+    Failed {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl CliError {
+    /// A failure with no cause below it.
+    pub fn failed(context: impl Into<String>) -> Self {
+        CliError::Failed { context: context.into(), source: None }
+    }
+}
+
+/// Wraps an error as the cause of a failure `context`, for `map_err`.
+pub fn failed<E: std::error::Error + Send + Sync + 'static>(context: &str) -> impl FnOnce(E) -> CliError + '_ {
+    move |e| CliError::Failed { context: context.to_string(), source: Some(Box::new(e)) }
 }
 
 impl From<store::StoreError> for CliError {
@@ -31,7 +48,7 @@ impl From<store::StoreError> for CliError {
         match e {
             store::StoreError::Invalid(f) => CliError::Usage(f.to_string()),
             store::StoreError::Conflict(m) | store::StoreError::NotFound(m) => CliError::Usage(m),
-            other => CliError::Failed(other.to_string()),
+            other => failed("database")(other),
         }
     }
 }
@@ -66,23 +83,17 @@ pub fn main() -> ExitCode {
             eprintln!("error: {m}");
             ExitCode::from(2)
         }
-        Err(CliError::Failed(m)) => {
-            eprintln!("error: {m}");
+        Err(e) => {
+            eprintln!("error: {}", crate::error::chain(&e));
             ExitCode::from(1)
         }
     }
 }
 
 async fn open(global: &GlobalArgs) -> Result<DatabaseConnection, CliError> {
-    let db = db::connect(&global.database_url).await.map_err(|e| CliError::Failed(e.to_string()))?;
-    db::migrate(&db)
-        .await
-        .map_err(|e| CliError::Failed(format!("applying migrations: {}", one_line(&e.to_string()))))?;
+    let db = db::connect(&global.database_url).await.map_err(|e| CliError::failed(e.to_string()))?;
+    db::migrate(&db).await.map_err(failed("applying migrations"))?;
     Ok(db)
-}
-
-fn one_line(s: &str) -> String {
-    s.lines().map(str::trim).collect::<Vec<_>>().join(" ")
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -108,7 +119,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 impl From<analysis::AnalysisError> for CliError {
     fn from(e: analysis::AnalysisError) -> Self {
-        if e.is_bad_input() { CliError::Usage(e.to_string()) } else { CliError::Failed(e.to_string()) }
+        if e.is_bad_input() { CliError::Usage(e.to_string()) } else { failed("analysis")(e) }
     }
 }
 
@@ -116,7 +127,7 @@ impl From<export::LoadError> for CliError {
     fn from(e: export::LoadError) -> Self {
         match e {
             export::LoadError::Analysis(a) => a.into(),
-            export::LoadError::Db(d) => CliError::Failed(format!("database: {d}")),
+            export::LoadError::Db(d) => failed("database")(d),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `devpulse serve`: migrations, the optional demo, the HTTP server and the
 //! periodic worker, until SIGINT/SIGTERM.
 
-use super::{CliError, GlobalArgs, ServeArgs, open};
+use super::{CliError, GlobalArgs, ServeArgs, failed, open};
 use crate::config::Config;
 use crate::{demo, startup};
 use std::io::IsTerminal;
@@ -24,21 +24,21 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         let summary = demo::load(&db, &demo::Options::default(), std::io::stderr().is_terminal()).await?;
         tracing::info!("{summary}");
     }
-    let listener = std::net::TcpListener::bind(&config.bind)
-        .map_err(|e| CliError::Failed(format!("cannot listen on {}: {e}", config.bind)))?;
-    let addr = listener.local_addr().map_err(|e| CliError::Failed(e.to_string()))?;
-    let state = startup::AppState::new(db, config).await.map_err(|e| CliError::Failed(e.to_string()))?;
+    let listener =
+        std::net::TcpListener::bind(&config.bind).map_err(failed(&format!("cannot listen on {}", config.bind)))?;
+    let addr = listener.local_addr().map_err(failed("cannot listen"))?;
+    let state = crate::state::AppState::new(db, config).await.map_err(failed("starting"))?;
     let state = actix_web::web::Data::new(state);
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let server = startup::serve(state.clone(), listener, workers, true).map_err(|e| CliError::Failed(e.to_string()))?;
+    let server = startup::serve(state.clone(), listener, workers, true).map_err(failed("starting the server"))?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(crate::worker::run(state.clone(), state.config.tick, stopped));
     tracing::info!("devpulse serving http://{addr}");
     let served = server.await;
     let _ = stop.send(true);
     let _ = worker.await;
-    served.map_err(|e| CliError::Failed(format!("server: {e}")))?;
-    state.db.clone().close().await.map_err(|e| CliError::Failed(e.to_string()))?;
+    served.map_err(failed("server"))?;
+    state.db.clone().close().await.map_err(failed("closing the database"))?;
     tracing::info!("devpulse stopped");
     Ok(())
 }

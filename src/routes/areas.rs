@@ -4,7 +4,7 @@ use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use crate::domain::{Dimension, Slug, required_text};
 use crate::entities::area;
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, areas::NewArea};
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};

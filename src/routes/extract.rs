@@ -3,7 +3,7 @@
 
 use crate::domain::FieldError;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, PageParams};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use base64::Engine;

@@ -5,7 +5,7 @@ use super::extract::{Admin, ApiJson, Authed, Caller, ListOf, MemberAuth, PageQue
 use crate::domain::{FieldError, Frequency, FrictionStatus};
 use crate::entities::friction_report;
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::friction::{self, Change, Filter, NewReport, Notify, Order, RawReport, Reporter};
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -97,6 +97,24 @@ pub struct FrictionIn {
     pub team: Option<String>,
 }
 
+/// Counts one friction report against the member's hourly limit; refuses
+/// with 429 (and when to retry) past it. Keyed by member, so many people
+/// behind one office address are never limited together.
+pub(super) async fn check_rate(state: &AppState, member_id: &str) -> Result<(), ApiError> {
+    use actix_extensible_rate_limit::backend::{Backend, SimpleInput};
+    let input = SimpleInput {
+        interval: std::time::Duration::from_secs(3600),
+        max_requests: state.config.friction_per_hour as u64,
+        key: format!("friction:{member_id}"),
+    };
+    let Ok((decision, out, _)) = state.limiter.request(input).await;
+    if decision.is_denied() {
+        let secs = out.reset.saturating_duration_since(tokio::time::Instant::now()).as_secs().max(1);
+        return Err(ApiError::TooManyRequests(secs));
+    }
+    Ok(())
+}
+
 impl FrictionIn {
     /// The report, or its first problem.
     pub fn parse(self) -> Result<NewReport, FieldError> {
@@ -132,7 +150,7 @@ async fn file_report(
             if team_slug.is_some() {
                 return Err(ApiError::invalid("team", "a member's report goes to their own team"));
             }
-            state.check_friction_rate(&m.member_id).await?;
+            check_rate(&state, &m.member_id).await?;
             Reporter::Member(m)
         }
         Caller::Admin(a) => {

@@ -5,7 +5,7 @@
 use super::pages::{store_failure, today};
 use crate::domain::FieldError;
 use crate::entities::friction_report;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::friction::{self, Filter, NewReport, Order, RawReport, Reporter};
 use crate::store::members::MemberView;
 use crate::store::{self, PageParams, StoreError, invitations};
@@ -276,7 +276,9 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
             return render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    if let Err(crate::error::ApiError::TooManyRequests(secs)) = state.check_friction_rate(&m.member.member_id).await {
+    if let Err(crate::error::ApiError::TooManyRequests(secs)) =
+        super::friction::check_rate(&state, &m.member.member_id).await
+    {
         let minutes = secs.div_ceil(60);
         return state.pages.notice(
             StatusCode::TOO_MANY_REQUESTS,

@@ -2,7 +2,7 @@
 //! page (the member's own page is in `member`).
 
 use crate::domain::{Dimension, QuestionKind};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::responses::{self, AnswerIn, Invited, Problem, SubmitError};
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{NaiveDate, Utc};

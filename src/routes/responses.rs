@@ -2,7 +2,7 @@
 
 use super::extract::ApiJson;
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::responses::{self, AnswerIn, SubmitError};
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;

@@ -6,7 +6,7 @@ use super::extract::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::{self, LoadError};
 use crate::progress::Progress;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use analysis::{AnalysisError, Scope};
 use serde::Deserialize;

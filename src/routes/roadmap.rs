@@ -4,7 +4,7 @@ use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use super::friction::FrictionOut;
 use crate::domain::{RoadmapStatus, optional_text, parse_date, required_text};
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::friction::{self, Notify};
 use crate::store::roadmap::{self, ItemChange, ItemFull, NewItem};
 use actix_web::{HttpResponse, get, patch, post, web};

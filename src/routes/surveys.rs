@@ -6,7 +6,7 @@ use crate::domain::Cadence;
 use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::cycles::{self, Mailing, NewCycle};
 use crate::store::surveys::{self, NewQuestion, NewSurvey, SurveyFull};
 use actix_web::{HttpResponse, get, post, web};

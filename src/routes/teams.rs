@@ -4,7 +4,7 @@ use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use crate::domain::{Email, Slug, TeamKind, optional_text, required_text};
 use crate::entities::{member, team};
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{
     self,
     teams::{Added, NewTeam, TeamRow},

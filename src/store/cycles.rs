@@ -12,7 +12,7 @@ use crate::entities::{cycle, cycle_team, invitation, member, survey, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -156,7 +156,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
     let survey = survey::Entity::find_by_id(c.survey_id.clone())
         .one(txn)
         .await?
-        .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
+        .ok_or_else(|| StoreError::Broken(format!("cycle {} has no survey", c.cycle_id)))?;
     let team_ids = cycle_team_ids(txn, &c.cycle_id).await?;
     freeze_groups(txn, &c.cycle_id, &team_ids).await?;
     let members = member::Entity::find()
@@ -182,7 +182,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         let email = mailing
             .emails
             .invitation(&survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), false)
-            .map_err(|e| StoreError::Internal(format!("rendering the invitation: {e}")))?;
+            .map_err(StoreError::render("invitation"))?;
         outbox::enqueue(txn, EmailKind::Invitation, &m.email, email, mailing.emails.message_domain()).await?;
     }
     let mut opened = c.clone();
@@ -217,7 +217,7 @@ async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) ->
     let survey = survey::Entity::find_by_id(c.survey_id.clone())
         .one(txn)
         .await?
-        .ok_or_else(|| StoreError::Internal("cycle without survey".into()))?;
+        .ok_or_else(|| StoreError::Broken(format!("cycle {} has no survey", c.cycle_id)))?;
     let cadence = survey.cadence;
     let later = cycle::Entity::find()
         .filter(cycle::Column::SurveyId.eq(c.survey_id.as_str()))
@@ -266,15 +266,6 @@ pub async fn get(conn: &impl ConnectionTrait, cycle_id: &str) -> StoreResult<cyc
         .one(conn)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no cycle {cycle_id:?}")))
-}
-
-/// Cycles of a survey, newest first.
-pub async fn of_survey(conn: &impl ConnectionTrait, survey_id: &str) -> StoreResult<Vec<cycle::Model>> {
-    Ok(cycle::Entity::find()
-        .filter(cycle::Column::SurveyId.eq(survey_id))
-        .order_by_desc(cycle::Column::OpensOn)
-        .all(conn)
-        .await?)
 }
 
 /// What one pass of the scheduler did.
@@ -364,7 +355,7 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             let email = mailing
                 .emails
                 .invitation(&survey.survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), true)
-                .map_err(|e| StoreError::Internal(format!("rendering the reminder: {e}")))?;
+                .map_err(StoreError::render("reminder"))?;
             outbox::enqueue(&txn, EmailKind::Reminder, &m.email, email, mailing.emails.message_domain()).await?;
             txn.commit().await?;
             sent += 1;

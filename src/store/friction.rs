@@ -9,7 +9,7 @@ use crate::entities::{friction_report, me_too_vote, member, roadmap_item, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func},
 };
 use serde_json::json;
@@ -420,7 +420,7 @@ pub async fn follow_up(
             roadmap: item.as_ref().map(|i| i.title.as_str()).zip(roadmap_status.as_deref()),
             member_token: &notify.emails.member_token(&m),
         })
-        .map_err(|e| StoreError::Internal(format!("rendering the follow-up: {e}")))?;
+        .map_err(StoreError::render("follow-up"))?;
     outbox::enqueue(txn, EmailKind::FrictionFollowup, &m.email, email, notify.emails.message_domain()).await?;
     Ok(())
 }
@@ -532,11 +532,6 @@ pub async fn team_slugs(
         .into_iter()
         .map(|t| (t.team_id, t.slug))
         .collect())
-}
-
-/// How many reports are linked to a roadmap item.
-pub async fn count_linked(conn: &impl ConnectionTrait, item_id: &str) -> StoreResult<u64> {
-    Ok(friction_report::Entity::find().filter(friction_report::Column::RoadmapItemId.eq(item_id)).count(conn).await?)
 }
 
 #[cfg(test)]

@@ -81,8 +81,7 @@ pub async fn renew_link(
 ) -> StoreResult<String> {
     let txn = super::begin_write(db).await?;
     let token = rotate_token(&txn, emails.link_key(), m).await?;
-    let email =
-        emails.new_link(&token).map_err(|e| super::StoreError::Internal(format!("rendering the new link: {e}")))?;
+    let email = emails.new_link(&token).map_err(super::StoreError::render("new link"))?;
     super::outbox::enqueue(&txn, crate::domain::EmailKind::NewLink, &m.email, email, emails.message_domain()).await?;
     super::audit::record(&txn, "member", "member.new_link", "member", &m.member_id, serde_json::json!({})).await?;
     txn.commit().await?;

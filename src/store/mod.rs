@@ -30,19 +30,35 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Invalid(#[from] FieldError),
-    #[error("database unavailable: {0}")]
-    Unavailable(String),
-    #[error("database error: {0}")]
-    Db(DbErr),
+    /// Unreachable, or busy past the time we wait (see [`is_contention`]).
+    #[error("database unavailable")]
+    Unavailable(#[source] DbErr),
+    #[error("database error")]
+    Db(#[source] DbErr),
+    /// An email template failed to render.
+    #[error("rendering the {what} email")]
+    Render {
+        what: &'static str,
+        #[source]
+        source: tera::Error,
+    },
+    /// Something the database should guarantee does not hold.
     #[error("{0}")]
-    Internal(String),
+    Broken(String),
+}
+
+impl StoreError {
+    /// For `map_err` on an email render: keeps the template error as the cause.
+    pub fn render(what: &'static str) -> impl FnOnce(tera::Error) -> StoreError {
+        move |source| StoreError::Render { what, source }
+    }
 }
 
 impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         match &e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(e.to_string()),
-            _ if is_contention(&e) => StoreError::Unavailable(e.to_string()),
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(e),
+            _ if is_contention(&e) => StoreError::Unavailable(e),
             _ => match e.sql_err() {
                 // The database's own wording (constraint and column names) stays in the log.
                 Some(SqlErr::UniqueConstraintViolation(m)) => {

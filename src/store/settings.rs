@@ -16,7 +16,7 @@ pub async fn get_or_init(conn: &impl ConnectionTrait, key: &str, make: impl FnOn
     let stored = setting::Entity::find_by_id(key.to_string())
         .one(conn)
         .await?
-        .ok_or_else(|| super::StoreError::Internal(format!("setting {key} vanished")))?;
+        .ok_or_else(|| super::StoreError::Broken(format!("setting {key} vanished")))?;
     Ok(stored.value)
 }
 

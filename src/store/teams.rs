@@ -156,9 +156,7 @@ pub async fn add_member(
     let m = match &added {
         Added::Created(m) | Added::Reactivated(m) => m,
     };
-    let rendered = emails
-        .welcome(&team.name, &emails.member_token(m))
-        .map_err(|e| StoreError::Internal(format!("rendering the welcome email: {e}")))?;
+    let rendered = emails.welcome(&team.name, &emails.member_token(m)).map_err(StoreError::render("welcome"))?;
     outbox::enqueue(&txn, EmailKind::Welcome, &m.email, rendered, emails.message_domain()).await?;
     let action = if matches!(added, Added::Created(_)) { "member.add" } else { "member.reactivate" };
     audit::record(&txn, actor, action, "member", &m.member_id, json!({"team": team.slug})).await?;

@@ -4,7 +4,8 @@
 
 use actix_web::web;
 use devpulse::config::Config;
-use devpulse::startup::{self, AppState};
+use devpulse::startup;
+use devpulse::state::AppState;
 use devpulse::{db, store};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::io::Write;
@@ -16,7 +17,6 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     /// A live API token.
     pub token: String,
-    #[allow(dead_code)]
     pub database_url: String,
     _dir: tempfile::TempDir,
 }

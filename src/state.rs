@@ -1,0 +1,83 @@
+//! [`AppState`]: everything a request handler needs, built once per process
+//! over an open, migrated database.
+
+use crate::config::Config;
+use crate::email::Emails;
+use crate::mailer::Mailer;
+use crate::pages::Pages;
+use crate::store;
+use crate::telemetry;
+use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
+
+/// Everything a request handler needs, built once per process.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Config,
+    pub emails: Emails,
+    pub metrics: PrometheusHandle,
+    pub secret_key: String,
+    /// Key of the invitation tokens, generated once and kept in the database.
+    pub invitation_key: String,
+    pub mailer: Mailer,
+    pub pages: Pages,
+    /// Per-member limit on filing friction (in memory, per instance).
+    pub limiter: InMemoryBackend,
+    /// One writer at a time on SQLite (see [`crate::db::WriteGate`]).
+    pub write_gate: crate::db::WriteGate,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Mailer(#[from] crate::mailer::MailerError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl AppState {
+    /// Builds the state over an open, migrated database.
+    pub async fn new(db: DatabaseConnection, config: Config) -> Result<Self, StartError> {
+        if config.anonymity_k < crate::config::MIN_K {
+            return Err(StartError::Config(format!(
+                "DEVPULSE_ANONYMITY_K must be at least {}, not {}",
+                crate::config::MIN_K,
+                config.anonymity_k
+            )));
+        }
+        let secret_key = match &config.secret_key {
+            Some(k) => k.clone(),
+            None => store::settings::get_or_init(&db, "secret_key", || store::random_token(64)).await?,
+        };
+        let invitation_key = store::settings::link_key(&db).await?;
+        let upgraded = store::members::upgrade_tokens(&db, &invitation_key).await?;
+        if upgraded > 0 {
+            tracing::info!(upgraded, "personal tokens now stored hashed; links sent before stop working");
+        }
+        let emails = Emails::new(&config.base_url, &config.mail_from, config.anonymity_k, &invitation_key)
+            .map_err(|e| StartError::Config(format!("email templates: {e}")))?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?;
+        let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
+        // No background GC task (it needs an actix LocalSet); keys are bounded by the member count.
+        let limiter = InMemoryBackend::builder().with_gc_interval(None).build();
+        let write_gate = crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db));
+        Ok(AppState {
+            db,
+            config,
+            emails,
+            metrics: telemetry::metrics_handle(),
+            secret_key,
+            invitation_key,
+            mailer,
+            pages,
+            limiter,
+            write_gate,
+        })
+    }
+}
