@@ -1,0 +1,214 @@
+//! The demo organisation: a believable company for trying devpulse and for
+//! its tests. Deterministic for a seed (and the current date): teams in
+//! groups, members, the default DevEx survey, closed quarterly cycles whose
+//! answers differ by team and area and move over time (CI and local
+//! environments improve after their roadmap items ship, on-call gets worse),
+//! teams too small to show, friction reports with me-too votes, roadmap items.
+//!
+//! One module per stage: [`org`] (teams and members), [`cycles`] (the
+//! survey, its closed cycles and their answers), [`friction`] (roadmap and
+//! friction log); [`texts`] holds the names and canned texts.
+
+mod cycles;
+mod friction;
+mod org;
+mod texts;
+
+use crate::domain::devex;
+use crate::entities::team;
+use crate::progress::Progress;
+use crate::store::StoreResult;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub seed: u64,
+    pub teams: u32,
+    /// People in all; `None` gives 5 to 12 per team.
+    pub people: Option<u32>,
+    pub cycles: u32,
+    pub friction: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { seed: 42, teams: 12, people: None, cycles: 4, friction: 300 }
+    }
+}
+
+/// Whether the database holds no organisation yet (no team).
+pub async fn is_empty(db: &DatabaseConnection) -> StoreResult<bool> {
+    Ok(team::Entity::find().count(db).await? == 0)
+}
+
+/// Removes the organisation and everything that hangs off it (areas,
+/// admins, API tokens and settings stay).
+pub async fn clear(db: &DatabaseConnection) -> StoreResult<()> {
+    let txn = crate::store::begin_write(db).await?;
+    for table in [
+        "answers",
+        "responses",
+        "invitations",
+        "cycle_teams",
+        "cycles",
+        "questions",
+        "surveys",
+        "me_too_votes",
+        "friction_reports",
+        "roadmap_items",
+        "email_outbox",
+        "members",
+        "teams",
+    ] {
+        txn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What every stage shares: the options, the random source, the dates.
+pub(crate) struct Demo {
+    opts: Options,
+    rng: ChaCha8Rng,
+    today: NaiveDate,
+    /// (opens_on, closes_on) of the closed cycles, oldest first.
+    cycles_dates: Vec<(NaiveDate, NaiveDate)>,
+    org_start: NaiveDate,
+    area_ids: Vec<&'static str>,
+    link_key: String,
+    progress: Progress,
+}
+
+impl Demo {
+    /// A shipping date after the close of cycle n-k-1, before cycle n-k opens.
+    fn shipped_between(&self, k: usize) -> Option<NaiveDate> {
+        let n = self.cycles_dates.len();
+        (n > k).then(|| self.cycles_dates[n - k - 1].1 + Duration::days(20))
+    }
+}
+
+/// Loads the demo organisation into an empty database, in one transaction.
+/// Returns a one-line summary.
+pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> StoreResult<String> {
+    let today = Utc::now().date_naive();
+    let cycles_dates = cycle_dates(today, opts.cycles);
+    let mut demo = Demo {
+        opts: opts.clone(),
+        rng: ChaCha8Rng::seed_from_u64(opts.seed),
+        today,
+        org_start: cycles_dates.first().map(|c| c.0).unwrap_or(today) - Duration::days(60),
+        cycles_dates,
+        area_ids: devex::QUESTIONS.iter().filter_map(|q| q.area_id).collect(),
+        link_key: crate::store::settings::link_key(db).await?,
+        progress: Progress::new("demo", progress),
+    };
+    let txn = crate::store::begin_write(db).await?;
+    demo.progress.step("teams and members");
+    let org = org::create(&mut demo, &txn).await?;
+    demo.progress.step("survey");
+    let survey = cycles::survey(&demo, &txn).await?;
+    demo.progress.step("roadmap");
+    let roadmap = friction::roadmap(&demo, &txn).await?;
+    let (n_responses, n_answers) = cycles::closed_cycles(&mut demo, &txn, &org, &survey).await?;
+    demo.progress.step("friction reports");
+    let (n_friction, n_votes) = friction::reports(&mut demo, &txn, &org, &roadmap).await?;
+    txn.commit().await?;
+    demo.progress.step("done");
+    Ok(format!(
+        "demo organisation loaded (seed {}): {} teams in {} groups, {} members, {} closed cycles, {} responses, \
+         {} answers, {} friction reports with {} me-too votes, {} roadmap items",
+        opts.seed,
+        org.teams.len(),
+        org.groups.min(org.teams.len()),
+        org.people,
+        demo.cycles_dates.len(),
+        n_responses,
+        n_answers,
+        n_friction,
+        n_votes,
+        roadmap.len()
+    ))
+}
+
+/// A standard normal draw (Irwin-Hall with 12 uniforms).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0
+}
+
+fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, f64)]) -> &'a T {
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    let mut x = rng.random::<f64>() * total;
+    for (item, w) in items {
+        if x < *w {
+            return item;
+        }
+        x -= w;
+    }
+    &items[items.len() - 1].0
+}
+
+/// The last `n` quarterly cycles (opens_on, closes_on) that closed before `today`.
+fn cycle_dates(today: NaiveDate, n: u32) -> Vec<(NaiveDate, NaiveDate)> {
+    let quarter_start = |y: i32, q: u32| NaiveDate::from_ymd_opt(y, q * 3 + 1, 1).expect("valid quarter");
+    let (mut y, mut q) = (today.year(), (today.month0()) / 3);
+    let mut out = Vec::new();
+    while out.len() < n as usize {
+        let opens = quarter_start(y, q) + Duration::days(6);
+        let closes = opens + Duration::days(14);
+        if closes < today {
+            out.push((opens, closes));
+        }
+        if q == 0 {
+            y -= 1;
+            q = 3;
+        } else {
+            q -= 1;
+        }
+    }
+    out.reverse();
+    out
+}
+
+fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
+    date.and_hms_opt(hour, 0, 0).expect("valid time").and_utc()
+}
+
+async fn insert_chunks<A, C>(conn: &C, rows: Vec<A>) -> StoreResult<()>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(500).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::texts::trend;
+    use super::*;
+
+    #[test]
+    fn cycles_are_quarterly_and_closed_before_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let dates = cycle_dates(today, 4);
+        assert_eq!(dates.len(), 4);
+        assert!(dates.windows(2).all(|w| w[0].1 < w[1].0));
+        assert!(dates.iter().all(|(o, c)| *c < today && (*c - *o).num_days() == 14));
+        assert_eq!(dates[3].0, NaiveDate::from_ymd_opt(2026, 10, 7).unwrap());
+    }
+
+    #[test]
+    fn trends_move_the_right_way() {
+        assert!(trend("ci", 3, 4) > trend("ci", 0, 4));
+        assert!(trend("on_call", 3, 4) < trend("on_call", 0, 4));
+        assert_eq!(trend("planning", 3, 4), 0.0);
+    }
+}
