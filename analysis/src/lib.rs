@@ -13,13 +13,16 @@
 //! - [`wilson`] and [`area_scores`]: the building blocks, public for checks.
 
 pub mod csv_cells;
+pub mod friction;
+pub mod output;
 pub mod priorities;
 pub mod scores;
 pub mod tables;
 
+pub use friction::{CLOSED_STATUSES, FREQUENCY_RATES, frequency_rate};
+pub use output::{report_frame, write_report};
 pub use priorities::{
-    CycleInfo, FREQUENCY_RATES, LOOKBACK_DAYS, Params, Previous, Priority, Report, Weights, frequency_rate, priorities,
-    report_frame, resolve_cycle, write_report,
+    CycleInfo, LOOKBACK_DAYS, Params, Previous, Priority, Report, Weights, priorities, resolve_cycle,
 };
 pub use scores::{AreaScore, Scope, ScoresReport, guard_export, scores};
 pub use tables::{Cell, Format, TableData, Tables};

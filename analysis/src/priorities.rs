@@ -3,6 +3,7 @@
 //! into one priority per area, ranked, with the change since the previous
 //! closed cycle of the same survey.
 
+use crate::friction::{FREQUENCY_RATES, cycle_friction};
 use crate::{AnalysisError, Tables, likert_counts, scores_from_counts};
 use polars::prelude::*;
 use serde::Serialize;
@@ -296,24 +297,6 @@ fn cycle_votes(picks: DataFrame) -> PolarsResult<(DataFrame, HashMap<String, i64
     Ok((votes, answered))
 }
 
-/// Occurrences per week of each friction frequency (analysis.md): the one
-/// table of these rates; the service's triage order and weekly hours derive
-/// from it too.
-pub const FREQUENCY_RATES: [(&str, f64); 4] =
-    [("one_off", 1.0 / 13.0), ("monthly", 12.0 / 52.0), ("weekly", 1.0), ("daily", 5.0)];
-
-/// The rate per week of a frequency by name.
-pub fn frequency_rate(frequency: &str) -> Option<f64> {
-    FREQUENCY_RATES.iter().find(|(f, _)| *f == frequency).map(|(_, r)| *r)
-}
-
-/// Occurrences per week of a frequency, as an expression.
-fn rate_per_week() -> Expr {
-    FREQUENCY_RATES.iter().rev().fold(lit(NULL).cast(DataType::Float64), |otherwise, (f, r)| {
-        when(col("frequency").eq(lit(*f))).then(lit(*r)).otherwise(otherwise)
-    })
-}
-
 fn check_values(tables: &Tables, table: &str, column: &str, allowed: &[&str]) -> Result<(), AnalysisError> {
     let df = tables.get(table);
     let ca = df.column(column)?.str()?;
@@ -326,36 +309,6 @@ fn check_values(tables: &Tables, table: &str, column: &str, allowed: &[&str]) ->
     Ok(())
 }
 
-/// Friction per area within the lookback window ending on `closes_on`:
-/// `friction_hours`, `friction_reports`, `teams_affected`.
-fn cycle_friction(tables: &Tables, closes_on: &str, lookback_days: i64) -> Result<DataFrame, AnalysisError> {
-    let end = chrono::NaiveDate::parse_from_str(closes_on, "%Y-%m-%d")
-        .map_err(|_| AnalysisError::Input(format!("cycles.closes_on {closes_on:?} is not a date (YYYY-MM-DD)")))?;
-    let start = (end - chrono::Duration::days(lookback_days)).format("%Y-%m-%d").to_string();
-    let hours = col("minutes_lost").cast(DataType::Float64) / lit(60.0)
-        * rate_per_week()
-        * (lit(1.0) + col("me_too").cast(DataType::Float64));
-    Ok(tables
-        .get("friction_reports")
-        .clone()
-        .lazy()
-        .filter(
-            col("duplicate_of")
-                .is_null()
-                .and(col("status").neq(lit("done")))
-                .and(col("status").neq(lit("wont_fix")))
-                .and(col("created_on").gt_eq(lit(start)))
-                .and(col("created_on").lt_eq(lit(closes_on.to_string()))),
-        )
-        .group_by([col("area_id")])
-        .agg([
-            hours.sum().alias("friction_hours"),
-            len().cast(DataType::Int64).alias("friction_reports"),
-            col("team_id").drop_nulls().n_unique().cast(DataType::Int64).alias("teams_affected"),
-        ])
-        .collect()?)
-}
-
 /// The ranked priorities of one cycle, without deltas.
 fn ranked(
     tables: &Tables,
@@ -365,60 +318,8 @@ fn ranked(
     cycle: &CycleInfo,
     params: &Params,
 ) -> Result<Vec<Priority>, AnalysisError> {
-    let org = scores_from_counts(
-        counts.clone().lazy().filter(col("cycle_id").eq(lit(cycle.cycle_id.clone()))).group_by([col("area_id")]).agg([
-            col("n").sum(),
-            col("favorable").sum(),
-            col("unfavorable").sum(),
-            col("sum_value").sum(),
-        ]),
-        params.k,
-    )
-    .select([col("area_id"), col("n"), col("pct_unfavorable"), col("unfav_lo")]);
-    let cycle_votes = votes
-        .clone()
-        .lazy()
-        .filter(col("cycle_id").eq(lit(cycle.cycle_id.clone())))
-        .select([col("area_id"), col("votes")]);
     let answered = pick_responses.get(&cycle.cycle_id).copied().unwrap_or(0);
-    let friction = cycle_friction(tables, &cycle.closes_on, params.lookback_days)?;
-    let w = params.weights;
-    let wsum = w.survey + w.votes + w.friction;
-    let left = JoinArgs::new(JoinType::Left);
-    // Votes of fewer than k respondents are not shown, and do not count.
-    let vote_share = if answered >= params.k as i64 {
-        col("votes").cast(DataType::Float64).fill_null(lit(0.0)) / lit(answered as f64)
-    } else {
-        lit(0.0)
-    };
-    let table = tables
-        .get("areas")
-        .clone()
-        .lazy()
-        .select([col("area_id"), col("name").alias("area_name"), col("dimension")])
-        .join(org, [col("area_id")], [col("area_id")], left.clone())
-        .join(cycle_votes, [col("area_id")], [col("area_id")], left.clone())
-        .join(friction.lazy(), [col("area_id")], [col("area_id")], left)
-        .with_columns([
-            col("unfav_lo").fill_null(lit(0.0)).alias("survey_pain"),
-            vote_share.alias("vote_share"),
-            col("friction_hours").fill_null(lit(0.0)),
-            col("friction_reports").fill_null(lit(0i64)),
-            col("teams_affected").fill_null(lit(0i64)),
-            col("n").fill_null(lit(0i64)),
-        ])
-        .with_columns([when(col("friction_hours").max().gt(lit(0.0)))
-            .then(col("friction_hours") / col("friction_hours").max())
-            .otherwise(lit(0.0))
-            .alias("friction_norm")])
-        .with_columns([(lit(100.0)
-            * (lit(w.survey) * col("survey_pain")
-                + lit(w.votes) * col("vote_share")
-                + lit(w.friction) * col("friction_norm"))
-            / lit(wsum))
-        .alias("priority")])
-        .sort(["priority", "area_id"], SortMultipleOptions::default().with_order_descending_multi([true, false]))
-        .collect()?;
+    let table = ranked_table(tables, counts, votes, answered, cycle, params)?;
     let roadmap = roadmap_titles(tables)?;
     let f64s = |c: &str| -> PolarsResult<Vec<Option<f64>>> { Ok(table.column(c)?.f64()?.iter().collect()) };
     let i64s = |c: &str| -> PolarsResult<Vec<Option<i64>>> { Ok(table.column(c)?.i64()?.iter().collect()) };
@@ -452,6 +353,70 @@ fn ranked(
             roadmap: roadmap.get(&ids[i]).cloned().unwrap_or_default(),
         })
         .collect())
+}
+
+/// Every area with its three parts and its priority, highest first (ties:
+/// area_id ascending). `answered`: responses that answered a pick question.
+fn ranked_table(
+    tables: &Tables,
+    counts: &DataFrame,
+    votes: &DataFrame,
+    answered: i64,
+    cycle: &CycleInfo,
+    params: &Params,
+) -> Result<DataFrame, AnalysisError> {
+    let org = scores_from_counts(
+        counts.clone().lazy().filter(col("cycle_id").eq(lit(cycle.cycle_id.clone()))).group_by([col("area_id")]).agg([
+            col("n").sum(),
+            col("favorable").sum(),
+            col("unfavorable").sum(),
+            col("sum_value").sum(),
+        ]),
+        params.k,
+    )
+    .select([col("area_id"), col("n"), col("pct_unfavorable"), col("unfav_lo")]);
+    let cycle_votes = votes
+        .clone()
+        .lazy()
+        .filter(col("cycle_id").eq(lit(cycle.cycle_id.clone())))
+        .select([col("area_id"), col("votes")]);
+    let friction = cycle_friction(tables, &cycle.closes_on, params.lookback_days)?;
+    let w = params.weights;
+    let left = JoinArgs::new(JoinType::Left);
+    // Votes of fewer than k respondents are not shown, and do not count.
+    let vote_share = if answered >= params.k as i64 {
+        col("votes").cast(DataType::Float64).fill_null(lit(0.0)) / lit(answered as f64)
+    } else {
+        lit(0.0)
+    };
+    Ok(tables
+        .get("areas")
+        .clone()
+        .lazy()
+        .select([col("area_id"), col("name").alias("area_name"), col("dimension")])
+        .join(org, [col("area_id")], [col("area_id")], left.clone())
+        .join(cycle_votes, [col("area_id")], [col("area_id")], left.clone())
+        .join(friction.lazy(), [col("area_id")], [col("area_id")], left)
+        .with_columns([
+            col("unfav_lo").fill_null(lit(0.0)).alias("survey_pain"),
+            vote_share.alias("vote_share"),
+            col("friction_hours").fill_null(lit(0.0)),
+            col("friction_reports").fill_null(lit(0i64)),
+            col("teams_affected").fill_null(lit(0i64)),
+            col("n").fill_null(lit(0i64)),
+        ])
+        .with_columns([when(col("friction_hours").max().gt(lit(0.0)))
+            .then(col("friction_hours") / col("friction_hours").max())
+            .otherwise(lit(0.0))
+            .alias("friction_norm")])
+        .with_columns([(lit(100.0)
+            * (lit(w.survey) * col("survey_pain")
+                + lit(w.votes) * col("vote_share")
+                + lit(w.friction) * col("friction_norm"))
+            / lit(w.survey + w.votes + w.friction))
+        .alias("priority")])
+        .sort(["priority", "area_id"], SortMultipleOptions::default().with_order_descending_multi([true, false]))
+        .collect()?)
 }
 
 /// Titles of the roadmap items that are not dropped, per area, sorted.
@@ -519,48 +484,4 @@ pub fn priorities(tables: &Tables, cycle_id: Option<&str>, params: &Params) -> R
         priorities: rows,
         previous,
     })
-}
-
-/// Writes the report's priorities as CSV (4 decimals) or Parquet (full precision).
-pub fn write_report(report: &Report, format: crate::Format, out: &mut Vec<u8>) -> Result<(), AnalysisError> {
-    use polars_io::prelude::{CsvWriter, ParquetWriter, SerWriter};
-    let mut df = report_frame(report)?;
-    match format {
-        crate::Format::Csv => CsvWriter::new(out)
-            .include_header(true)
-            .with_float_precision(Some(4))
-            .finish(&mut crate::csv_cells::escaped(&df)?)?,
-        crate::Format::Parquet => {
-            ParquetWriter::new(out).finish(&mut df)?;
-        }
-    }
-    Ok(())
-}
-
-/// The report's priorities as a table (for CSV and Parquet), full precision.
-pub fn report_frame(report: &Report) -> PolarsResult<DataFrame> {
-    let p = &report.priorities;
-    let col_f =
-        |name: &str, f: &dyn Fn(&Priority) -> f64| Column::new(name.into(), p.iter().map(f).collect::<Vec<_>>());
-    let height = p.len();
-    DataFrame::new(
-        height,
-        vec![
-            Column::new("cycle_id".into(), vec![report.cycle.cycle_id.clone(); height]),
-            Column::new("rank".into(), p.iter().map(|r| r.rank).collect::<Vec<_>>()),
-            Column::new("area_id".into(), p.iter().map(|r| r.area_id.clone()).collect::<Vec<_>>()),
-            Column::new("area_name".into(), p.iter().map(|r| r.area_name.clone()).collect::<Vec<_>>()),
-            Column::new("dimension".into(), p.iter().map(|r| r.dimension.clone()).collect::<Vec<_>>()),
-            col_f("priority", &|r| r.priority),
-            col_f("survey_pain", &|r| r.survey_pain),
-            Column::new("pct_unfavorable".into(), p.iter().map(|r| r.pct_unfavorable).collect::<Vec<_>>()),
-            Column::new("n".into(), p.iter().map(|r| r.n).collect::<Vec<_>>()),
-            Column::new("vote_share".into(), p.iter().map(|r| r.vote_share).collect::<Vec<_>>()),
-            col_f("friction_hours", &|r| r.friction_hours),
-            Column::new("friction_reports".into(), p.iter().map(|r| r.friction_reports).collect::<Vec<_>>()),
-            Column::new("teams_affected".into(), p.iter().map(|r| r.teams_affected).collect::<Vec<_>>()),
-            Column::new("priority_delta".into(), p.iter().map(|r| r.priority_delta).collect::<Vec<_>>()),
-            Column::new("roadmap".into(), p.iter().map(|r| r.roadmap.join("; ")).collect::<Vec<_>>()),
-        ],
-    )
 }

@@ -122,16 +122,16 @@ string_enum!(
 );
 
 impl FrictionStatus {
-    /// Done or won't fix: resolved, takes no votes, counts in no priority.
-    pub const CLOSED: [FrictionStatus; 2] = [FrictionStatus::Done, FrictionStatus::WontFix];
-
+    /// Done or won't fix: resolved, takes no votes, counts in no priority
+    /// (`analysis::CLOSED_STATUSES`).
     pub fn is_closed(self) -> bool {
-        Self::CLOSED.contains(&self)
+        analysis::CLOSED_STATUSES.contains(&self.as_str())
     }
 
-    /// The text forms of [`Self::CLOSED`], for queries.
+    /// The text forms of [`Self::CLOSED`], for queries: the analysis
+    /// crate's table, which the report uses too.
     pub fn closed_strs() -> [&'static str; 2] {
-        Self::CLOSED.map(Self::as_str)
+        analysis::CLOSED_STATUSES
     }
 }
 

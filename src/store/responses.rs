@@ -113,6 +113,58 @@ fn whole_in(v: f64, lo: f64, hi: f64) -> bool {
     v.is_finite() && v.fract() == 0.0 && (lo..=hi).contains(&v)
 }
 
+/// One answer to question `q`: its rows, or (the field at fault, why).
+fn check(
+    q: &question::Model,
+    a: &AnswerIn,
+    known_areas: &HashSet<String>,
+) -> Result<Vec<Valid>, (&'static str, String)> {
+    let row = |value_num: Option<f64>, choice: Option<String>, text: Option<String>| Valid {
+        question_id: q.question_id.clone(),
+        value_num,
+        choice,
+        text,
+    };
+    let (extra, takes) = match q.kind {
+        QuestionKind::PriorityPick => (a.value.is_some() || a.text.is_some(), "\"choices\""),
+        QuestionKind::Text => (a.value.is_some() || a.choices.is_some(), "\"text\""),
+        _ => (a.choices.is_some() || a.text.is_some(), "\"value\""),
+    };
+    if extra {
+        return Err(("value", format!("a {} question takes only {takes}", q.kind)));
+    }
+    match q.kind {
+        QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => {
+            let Some(v) = a.value else { return Ok(vec![]) };
+            let (ok, msg) = match q.kind {
+                QuestionKind::Likert5 => (whole_in(v, 1.0, 5.0), "must be a whole number from 1 to 5".to_string()),
+                QuestionKind::Nps => (whole_in(v, 0.0, 10.0), "must be a whole number from 0 to 10".to_string()),
+                _ => (
+                    v.is_finite() && (0.0..=MAX_HOURS).contains(&v),
+                    format!("must be a number of hours from 0 to {MAX_HOURS}"),
+                ),
+            };
+            if ok { Ok(vec![row(Some(v), None, None)]) } else { Err(("value", msg)) }
+        }
+        QuestionKind::PriorityPick => {
+            let choices = a.choices.clone().unwrap_or_default();
+            if choices.len() > MAX_PICKS {
+                return Err(("choices", format!("pick at most {MAX_PICKS} areas")));
+            }
+            if let Some(c) = choices.iter().find(|c| !known_areas.contains(*c)) {
+                return Err(("choices", format!("{c:?} is not a known area")));
+            }
+            let mut picked = HashSet::new();
+            Ok(choices.into_iter().filter(|c| picked.insert(c.clone())).map(|c| row(None, Some(c), None)).collect())
+        }
+        // Same rule as every other free text: a length limit, no control characters.
+        QuestionKind::Text => match crate::domain::optional_text("text", a.text.as_deref(), TEXT_LIMIT) {
+            Ok(text) => Ok(text.map(|t| row(None, None, Some(t))).into_iter().collect()),
+            Err(e) => Err(("text", e.message)),
+        },
+    }
+}
+
 /// Checks `answers` against the survey's questions; all problems at once.
 pub fn validate(
     questions: &[question::Model],
@@ -139,85 +191,13 @@ pub fn validate(
             });
             continue;
         }
-        let problem = |what: &str, message: String| Problem {
-            field: format!("answers[{i}].{what}"),
-            question_id: Some(q.question_id.clone()),
-            message,
-        };
-        let kind = q.kind;
-        let extra = match kind {
-            QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => a.choices.is_some() || a.text.is_some(),
-            QuestionKind::PriorityPick => a.value.is_some() || a.text.is_some(),
-            QuestionKind::Text => a.value.is_some() || a.choices.is_some(),
-        };
-        if extra {
-            problems.push(problem(
-                "value",
-                format!(
-                    "a {} question takes only {}",
-                    kind,
-                    match kind {
-                        QuestionKind::PriorityPick => "\"choices\"",
-                        QuestionKind::Text => "\"text\"",
-                        _ => "\"value\"",
-                    }
-                ),
-            ));
-            continue;
-        }
-        match kind {
-            QuestionKind::Likert5 | QuestionKind::Nps | QuestionKind::Hours => {
-                let Some(v) = a.value else { continue };
-                let (ok, msg) = match kind {
-                    QuestionKind::Likert5 => (whole_in(v, 1.0, 5.0), "must be a whole number from 1 to 5".to_string()),
-                    QuestionKind::Nps => (whole_in(v, 0.0, 10.0), "must be a whole number from 0 to 10".to_string()),
-                    _ => (
-                        v.is_finite() && (0.0..=MAX_HOURS).contains(&v),
-                        format!("must be a number of hours from 0 to {MAX_HOURS}"),
-                    ),
-                };
-                if ok {
-                    rows.push(Valid {
-                        question_id: q.question_id.clone(),
-                        value_num: Some(v),
-                        choice: None,
-                        text: None,
-                    });
-                } else {
-                    problems.push(problem("value", msg));
-                }
-            }
-            QuestionKind::PriorityPick => {
-                let choices = a.choices.clone().unwrap_or_default();
-                let mut picked = HashSet::new();
-                if choices.len() > MAX_PICKS {
-                    problems.push(problem("choices", format!("pick at most {MAX_PICKS} areas")));
-                    continue;
-                }
-                for c in &choices {
-                    if !known_areas.contains(c) {
-                        problems.push(problem("choices", format!("{c:?} is not a known area")));
-                    } else if picked.insert(c.clone()) {
-                        rows.push(Valid {
-                            question_id: q.question_id.clone(),
-                            value_num: None,
-                            choice: Some(c.clone()),
-                            text: None,
-                        });
-                    }
-                }
-            }
-            // Same rule as every other free text: a length limit, no control characters.
-            QuestionKind::Text => match crate::domain::optional_text("text", a.text.as_deref(), TEXT_LIMIT) {
-                Ok(Some(text)) => rows.push(Valid {
-                    question_id: q.question_id.clone(),
-                    value_num: None,
-                    choice: None,
-                    text: Some(text),
-                }),
-                Ok(None) => {}
-                Err(e) => problems.push(problem("text", e.message)),
-            },
+        match check(q, a, known_areas) {
+            Ok(valid) => rows.extend(valid),
+            Err((what, message)) => problems.push(Problem {
+                field: format!("answers[{i}].{what}"),
+                question_id: Some(q.question_id.clone()),
+                message,
+            }),
         }
     }
     for q in questions.iter().filter(|q| q.required) {

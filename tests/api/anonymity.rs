@@ -2,8 +2,7 @@
 //! cycle: the crafted case of analysis.md (two teams of 6 and 3 responses in
 //! one group), alone and beside another group, and after moving the 3-team.
 
-use crate::helpers::{TestApp, spawn_app};
-use crate::surveys::{devex_survey, full_answers, open_cycle, tokens};
+use crate::helpers::{TestApp, full_answers, spawn_app};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -27,10 +26,10 @@ async fn crafted(app: &TestApp, teams: &[(&str, &str, usize, usize)]) -> Crafted
         ids.insert(slug.to_string(), team["team_id"].as_str().unwrap().to_string());
         app.add_members(slug, &format!("{slug}-"), *members).await;
     }
-    let s = devex_survey(app).await;
-    let cycle_id = open_cycle(app, &s, None).await["cycle_id"].as_str().unwrap().to_string();
+    let s = app.devex_survey().await;
+    let cycle_id = app.open_cycle(&s, None).await["cycle_id"].as_str().unwrap().to_string();
     // Invitation tokens by member email prefix (the team slug).
-    let by_email = crate::surveys::member_tokens_by_email(app, &cycle_id).await;
+    let by_email = app.invitation_tokens_by_email(&cycle_id).await;
     for (slug, _, _, responses) in teams {
         let mine: Vec<&String> =
             by_email.iter().filter(|(e, _)| e.starts_with(&format!("{slug}-"))).map(|(_, t)| t).collect();
@@ -39,7 +38,6 @@ async fn crafted(app: &TestApp, teams: &[(&str, &str, usize, usize)]) -> Crafted
             assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 201);
         }
     }
-    assert!(!tokens(app, &cycle_id).await.is_empty());
     let res = app.post(&format!("/api/v1/cycles/{cycle_id}/close"), &json!({})).send().await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     Crafted { cycle_id, ids }

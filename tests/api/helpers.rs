@@ -3,11 +3,13 @@
 //! a fresh PostgreSQL database per test.
 
 use actix_web::web;
+use chrono::{Duration, Utc};
 use devpulse::config::Config;
 use devpulse::startup;
 use devpulse::state::AppState;
 use devpulse::{db, store};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::Once;
 
@@ -183,6 +185,74 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no member {email}"))
     }
 
+    /// The default DevEx survey, created through the API.
+    pub async fn devex_survey(&self) -> Value {
+        let res = self.post("/api/v1/surveys", &json!({"template": "devex"})).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        res.json().await.unwrap()
+    }
+
+    /// A cycle of `survey` opening today for two weeks (for `teams`, or all).
+    pub async fn open_cycle(&self, survey: &Value, teams: Option<Vec<&str>>) -> Value {
+        let today = Utc::now().date_naive();
+        let mut body = json!({"opens_on": today.to_string(), "closes_on": (today + Duration::days(14)).to_string()});
+        if let Some(t) = teams {
+            body["teams"] = json!(t);
+        }
+        let res = self
+            .post(&format!("/api/v1/surveys/{}/cycles", survey["survey_id"].as_str().unwrap()), &body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json().await.unwrap()
+    }
+
+    /// The fixture most survey tests start from: teams `(slug, email prefix,
+    /// members)`, the DevEx survey, and a cycle open today for all of them.
+    pub async fn open_devex_cycle(&self, teams: &[(&str, &str, usize)]) -> OpenCycle {
+        for (slug, prefix, n) in teams {
+            self.create_team(slug).await;
+            self.add_members(slug, prefix, *n).await;
+        }
+        let survey = self.devex_survey().await;
+        let cycle = self.open_cycle(&survey, None).await;
+        let cycle_id = cycle["cycle_id"].as_str().unwrap().to_string();
+        let tokens = self.invitation_tokens(&cycle_id).await;
+        OpenCycle { survey, cycle_id, tokens }
+    }
+
+    /// The invitation tokens of a cycle, rebuilt as the emails carry them.
+    pub async fn invitation_tokens(&self, cycle_id: &str) -> Vec<String> {
+        self.invitation_tokens_by_email(cycle_id).await.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// (member email, invitation token) of every invitation of a cycle, by email.
+    pub async fn invitation_tokens_by_email(&self, cycle_id: &str) -> Vec<(String, String)> {
+        use devpulse::entities::{invitation, member};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let members: std::collections::HashMap<String, String> = member::Entity::find()
+            .all(&self.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.member_id, m.email))
+            .collect();
+        let mut out: Vec<(String, String)> = invitation::Entity::find()
+            .filter(invitation::Column::CycleId.eq(cycle_id))
+            .all(&self.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| {
+                let token = devpulse::store::invitations::token_for(&self.state.invitation_key, &i.invitation_id);
+                (members[&i.member_id].clone(), token)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Adds a team through the API.
     pub async fn create_team(&self, slug: &str) {
         let res = self
@@ -192,6 +262,30 @@ impl TestApp {
             .unwrap();
         assert_eq!(res.status(), 201, "creating team {slug}");
     }
+}
+
+/// An open cycle of the DevEx survey (see [`TestApp::open_devex_cycle`]).
+pub struct OpenCycle {
+    pub survey: Value,
+    pub cycle_id: String,
+    /// Invitation tokens, ordered by member email.
+    pub tokens: Vec<String>,
+}
+
+/// A complete, valid answer set for the DevEx survey.
+pub fn full_answers(survey: &Value, likert: f64) -> Value {
+    let answers: Vec<Value> = survey["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| match q["kind"].as_str().unwrap() {
+            "likert5" => json!({"question_id": q["question_id"], "value": likert}),
+            "priority_pick" => json!({"question_id": q["question_id"], "choices": ["ci", "docs"]}),
+            "hours" => json!({"question_id": q["question_id"], "value": 3}),
+            _ => json!({"question_id": q["question_id"], "text": "<script>alert('x')</script> builds are slow"}),
+        })
+        .collect();
+    json!(answers)
 }
 
 /// The personal tokens of members `prefix1@x.io` .. `prefixN@x.io`.

@@ -294,7 +294,7 @@ async fn an_open_cycle_has_no_results_yet() {
         .map(|i| devpulse::store::invitations::token_for(&app.state.invitation_key, &i.invitation_id))
         .unwrap();
     let survey: Value = app.get(&format!("/api/v1/surveys/{sid}")).send().await.unwrap().json().await.unwrap();
-    let body = json!({"token": token, "answers": crate::surveys::full_answers(&survey, 4.0)});
+    let body = json!({"token": token, "answers": crate::helpers::full_answers(&survey, 4.0)});
     assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 201);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x");

@@ -1,60 +1,15 @@
 //! Surveys end to end: templates, cycles, invitations by real email, the
 //! form, anonymous answers, reminders, closing and the next cycle.
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{OpenCycle, full_answers, spawn_app, spawn_app_with};
 use crate::smtp::{SmtpServer, free_port, link};
 use chrono::{Duration, Utc};
-use devpulse::entities::invitation;
-use devpulse::store::invitations::token_for;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-
-pub async fn devex_survey(app: &TestApp) -> Value {
-    let res = app.post("/api/v1/surveys", &json!({"template": "devex"})).send().await.unwrap();
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
-}
-
-pub async fn open_cycle(app: &TestApp, survey: &Value, teams: Option<Vec<&str>>) -> Value {
-    let today = Utc::now().date_naive();
-    let mut body = json!({"opens_on": today.to_string(), "closes_on": (today + Duration::days(14)).to_string()});
-    if let Some(t) = teams {
-        body["teams"] = json!(t);
-    }
-    let res = app
-        .post(&format!("/api/v1/surveys/{}/cycles", survey["survey_id"].as_str().unwrap()), &body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
-}
-
-/// The invitation tokens of a cycle, rebuilt as the emails carry them.
-pub async fn tokens(app: &TestApp, cycle_id: &str) -> Vec<String> {
-    member_tokens_by_email(app, cycle_id).await.into_iter().map(|(_, t)| t).collect()
-}
-
-/// A complete, valid answer set for the DevEx survey.
-pub fn full_answers(survey: &Value, likert: f64) -> Value {
-    let answers: Vec<Value> = survey["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| match q["kind"].as_str().unwrap() {
-            "likert5" => json!({"question_id": q["question_id"], "value": likert}),
-            "priority_pick" => json!({"question_id": q["question_id"], "choices": ["ci", "docs"]}),
-            "hours" => json!({"question_id": q["question_id"], "value": 3}),
-            _ => json!({"question_id": q["question_id"], "text": "<script>alert('x')</script> builds are slow"}),
-        })
-        .collect();
-    json!(answers)
-}
 
 #[tokio::test]
 async fn the_devex_template_has_fourteen_areas_a_pick_hours_and_a_comment() {
     let app = spawn_app().await;
-    let s = devex_survey(&app).await;
+    let s = app.devex_survey().await;
     let qs = s["questions"].as_array().unwrap();
     assert_eq!(qs.len(), 17);
     assert_eq!(qs.iter().filter(|q| q["kind"] == "likert5" && q["area_id"].is_string()).count(), 14);
@@ -121,8 +76,8 @@ async fn opening_a_cycle_invites_the_active_members_of_the_chosen_teams() {
     app.add_members("edge", "edge", 3).await;
     app.add_members("other", "other", 2).await;
     app.delete("/api/v1/teams/core/members/core6@x.io").send().await.unwrap();
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, Some(vec!["core", "edge"])).await;
+    let s = app.devex_survey().await;
+    let c = app.open_cycle(&s, Some(vec!["core", "edge"])).await;
     assert_eq!(c["status"], "open");
     assert_eq!(c["teams"], json!(["core", "edge"]));
     assert_eq!(c["participation"]["invited"], 8);
@@ -165,12 +120,8 @@ async fn opening_a_cycle_invites_the_active_members_of_the_chosen_teams() {
 #[tokio::test]
 async fn answering_over_the_api_stores_one_anonymous_response_per_token() {
     let app = spawn_app().await;
-    app.create_team("core").await;
-    app.add_members("core", "m", 6).await;
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, None).await;
-    let cycle_id = c["cycle_id"].as_str().unwrap();
-    let tokens = tokens(&app, cycle_id).await;
+    let OpenCycle { survey: s, cycle_id, tokens, .. } = app.open_devex_cycle(&[("core", "m", 6)]).await;
+    let cycle_id = cycle_id.as_str();
     let body = json!({"token": tokens[0], "answers": full_answers(&s, 4.0)});
     let res = app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 201);
@@ -211,7 +162,7 @@ async fn bad_answers_are_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
     app.create_team("core").await;
     app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
+    let s = app.devex_survey().await;
     let other = app
         .post("/api/v1/surveys", &json!({"title": "Other", "questions": [{"kind": "text", "prompt": "?"}]}))
         .send()
@@ -220,8 +171,8 @@ async fn bad_answers_are_refused_and_nothing_is_stored() {
         .json::<Value>()
         .await
         .unwrap();
-    let c = open_cycle(&app, &s, None).await;
-    let token = tokens(&app, c["cycle_id"].as_str().unwrap()).await.remove(0);
+    let c = app.open_cycle(&s, None).await;
+    let token = app.invitation_tokens(c["cycle_id"].as_str().unwrap()).await.remove(0);
     let likert = s["questions"][0]["question_id"].clone();
     let pick = s["questions"][14]["question_id"].clone();
     let text = s["questions"][16]["question_id"].clone();
@@ -268,11 +219,8 @@ async fn bad_answers_are_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn the_form_keeps_answers_on_error_and_escapes_html() {
     let app = spawn_app().await;
-    app.create_team("core").await;
-    app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, None).await;
-    let token = tokens(&app, c["cycle_id"].as_str().unwrap()).await.remove(0);
+    let OpenCycle { survey: s, mut tokens, .. } = app.open_devex_cycle(&[("core", "m", 5)]).await;
+    let token = tokens.remove(0);
     let page = app.client.get(app.url(&format!("/s/{token}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
@@ -322,8 +270,8 @@ async fn the_member_page_lists_open_surveys() {
     let app = spawn_app().await;
     app.create_team("core").await;
     app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    open_cycle(&app, &s, None).await;
+    let s = app.devex_survey().await;
+    app.open_cycle(&s, None).await;
     let m = app.member_token("m1@x.io").await;
     let html = app.client.get(app.url(&format!("/p/{m}"))).send().await.unwrap().text().await.unwrap();
     let href = link(&html, "/s/").expect("a survey link");
@@ -339,11 +287,7 @@ async fn the_member_page_lists_open_surveys() {
 async fn invitations_and_reminders_arrive_by_smtp_and_the_cycle_closes_on_its_date() {
     let smtp = SmtpServer::start(None).await;
     let app = spawn_app_with(|c| c.smtp_url = Some(smtp.url())).await;
-    app.create_team("core").await;
-    app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, None).await;
-    let cycle_id = c["cycle_id"].as_str().unwrap().to_string();
+    let OpenCycle { survey: s, cycle_id, .. } = app.open_devex_cycle(&[("core", "m", 5)]).await;
     let now = Utc::now();
     let (_, drained) = app.tick(now).await;
     assert_eq!(drained.sent, 5 + 5, "5 welcome emails and 5 invitations");
@@ -386,7 +330,7 @@ async fn invitations_and_reminders_arrive_by_smtp_and_the_cycle_closes_on_its_da
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM cycles WHERE status = 'scheduled'").await, 1);
     // A closed cycle accepts nothing.
-    let other = tokens(&app, &cycle_id).await.into_iter().find(|t| *t != token).unwrap();
+    let other = app.invitation_tokens(&cycle_id).await.into_iter().find(|t| *t != token).unwrap();
     let body = json!({"token": other, "answers": full_answers(&s, 4.0)});
     assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 410);
     let page = app.client.get(app.url(&format!("/s/{other}"))).send().await.unwrap();
@@ -404,8 +348,8 @@ async fn emails_queued_while_smtp_is_down_are_sent_once_it_is_back() {
     let app = spawn_app_with(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
     app.create_team("core").await;
     app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    open_cycle(&app, &s, None).await;
+    let s = app.devex_survey().await;
+    app.open_cycle(&s, None).await;
     let now = Utc::now();
     let (_, drained) = app.tick(now).await;
     assert_eq!((drained.sent, drained.retrying), (0, 10));
@@ -434,7 +378,7 @@ async fn the_scheduler_opens_due_cycles_once_even_with_two_instances() {
     let app = spawn_app().await;
     app.create_team("core").await;
     app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
+    let s = app.devex_survey().await;
     let sid = s["survey_id"].as_str().unwrap();
     let opens = Utc::now().date_naive() + Duration::days(2);
     let res = app
@@ -467,11 +411,8 @@ async fn the_scheduler_opens_due_cycles_once_even_with_two_instances() {
 #[tokio::test]
 async fn a_developer_answers_the_survey_in_a_real_browser() {
     let app = spawn_app().await;
-    app.create_team("core").await;
-    app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, None).await;
-    let token = tokens(&app, c["cycle_id"].as_str().unwrap()).await.remove(0);
+    let OpenCycle { survey: s, mut tokens, .. } = app.open_devex_cycle(&[("core", "m", 5)]).await;
+    let token = tokens.remove(0);
     let q = |i: usize| s["questions"][i]["question_id"].as_str().unwrap().to_string();
     let browser = crate::browser::Browser::start().await;
     browser.goto(&app.url(&format!("/s/{token}"))).await;
@@ -524,11 +465,11 @@ async fn participation_rows_follow_k_and_the_differencing_guard() {
     app.add_members("alpha", "a", 5).await;
     app.add_members("beta", "b", 6).await;
     app.add_members("gamma", "g", 7).await;
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, None).await;
+    let s = app.devex_survey().await;
+    let c = app.open_cycle(&s, None).await;
     let cycle_id = c["cycle_id"].as_str().unwrap();
     // alpha: all 5 answer; beta: 2 answer; gamma: 6 answer.
-    let emails = member_tokens_by_email(&app, cycle_id).await;
+    let emails = app.invitation_tokens_by_email(cycle_id).await;
     for (prefix, n) in [("a", 5), ("b", 2), ("g", 6)] {
         for (_, token) in emails.iter().filter(|(e, _)| e.starts_with(prefix)).take(n) {
             let body = json!({"token": token, "answers": full_answers(&s, 3.0)});
@@ -542,25 +483,4 @@ async fn participation_rows_follow_k_and_the_differencing_guard() {
     let teams: Vec<&str> = p["teams"].as_array().unwrap().iter().map(|t| t["team"].as_str().unwrap()).collect();
     assert_eq!(teams, ["gamma"]);
     assert_eq!(p["hidden_teams"], 2);
-}
-
-/// (member email, invitation token) of every invitation of a cycle.
-pub async fn member_tokens_by_email(app: &TestApp, cycle_id: &str) -> Vec<(String, String)> {
-    let members: std::collections::HashMap<String, String> = devpulse::entities::member::Entity::find()
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| (m.member_id, m.email))
-        .collect();
-    let mut out: Vec<(String, String)> = invitation::Entity::find()
-        .filter(invitation::Column::CycleId.eq(cycle_id))
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| (members[&i.member_id].clone(), token_for(&app.state.invitation_key, &i.invitation_id)))
-        .collect();
-    out.sort();
-    out
 }

@@ -2,8 +2,7 @@
 //! never reach a client, typed answers survive an oversized form, personal
 //! links are stored hashed and can be replaced, and sent emails keep no links.
 
-use crate::helpers::{TestApp, spawn_app};
-use crate::surveys::{devex_survey, open_cycle, tokens};
+use crate::helpers::{OpenCycle, TestApp, full_answers, spawn_app};
 use chrono::Utc;
 use devpulse::entities::{member, outbox_email, team};
 use devpulse::store::StoreError;
@@ -67,11 +66,8 @@ async fn a_unique_constraint_answers_409_without_the_databases_words() {
 #[tokio::test]
 async fn an_oversized_survey_form_answers_413_with_the_answers_kept() {
     let app = spawn_app().await;
-    app.create_team("core").await;
-    app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    let c = open_cycle(&app, &s, None).await;
-    let token = tokens(&app, c["cycle_id"].as_str().unwrap()).await.remove(0);
+    let OpenCycle { survey: s, mut tokens, .. } = app.open_devex_cycle(&[("core", "m", 5)]).await;
+    let token = tokens.remove(0);
     let q = |i: usize| s["questions"][i]["question_id"].as_str().unwrap().to_string();
     let mut form: Vec<(String, String)> = (0..14).map(|i| (format!("q_{}", q(i)), "4".into())).collect();
     form.push((format!("q_{}", q(16)), "a very long log paste ".repeat(4000)));
@@ -88,7 +84,7 @@ async fn an_oversized_survey_form_answers_413_with_the_answers_kept() {
     assert_eq!(res.status(), 413);
     assert_eq!(app.count("SELECT COUNT(*) FROM responses").await, 0);
     // Control characters in a comment are refused, over the API and the form.
-    let mut answers = crate::surveys::full_answers(&s, 4.0);
+    let mut answers = full_answers(&s, 4.0);
     answers[16]["text"] = json!("fine\u{0}then");
     let res =
         app.client.post(app.url("/api/v1/responses")).json(&json!({"token": token, "answers": answers})).send().await;
@@ -143,10 +139,7 @@ async fn personal_links_are_stored_hashed_and_a_member_can_replace_theirs() {
 #[tokio::test]
 async fn sent_emails_keep_no_links_and_invitations_no_recipient() {
     let app = spawn_app().await;
-    app.create_team("core").await;
-    app.add_members("core", "m", 5).await;
-    let s = devex_survey(&app).await;
-    open_cycle(&app, &s, None).await;
+    app.open_devex_cycle(&[("core", "m", 5)]).await;
     let queued = outbox_email::Entity::find().all(&app.state.db).await.unwrap();
     assert_eq!(queued.len(), 10, "5 welcomes and 5 invitations");
     assert!(queued.iter().all(|e| e.body_text.contains("/p/") && !e.to_addr.is_empty()));
