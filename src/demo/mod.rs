@@ -49,21 +49,10 @@ pub async fn is_empty(db: &DatabaseConnection) -> StoreResult<bool> {
 /// admins, API tokens and settings stay).
 pub async fn clear(db: &DatabaseConnection) -> StoreResult<()> {
     let txn = crate::store::begin_write(db).await?;
-    for table in [
-        "answers",
-        "responses",
-        "invitations",
-        "cycle_teams",
-        "cycles",
-        "questions",
-        "surveys",
-        "me_too_votes",
-        "friction_reports",
-        "roadmap_items",
-        "email_outbox",
-        "members",
-        "teams",
-    ] {
+    // Children before parents, so no foreign key is left dangling.
+    let tables = "answers responses invitations cycle_teams cycles questions surveys me_too_votes friction_reports \
+                  roadmap_items email_outbox members teams";
+    for table in tables.split_whitespace() {
         txn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
     }
     txn.commit().await?;

@@ -41,10 +41,10 @@ pub async fn change(
 ) -> StoreResult<friction_report::Model> {
     let txn = crate::store::begin_write(db).await?;
     let before = get(&txn, report_id).await?;
-    let mut row = before.clone().into_active_model();
-    let mut detail = serde_json::Map::new();
-    apply_fields(&txn, &before, &change, &mut row, &mut detail).await?;
-    apply_links(&txn, &before, &change, &mut row, &mut detail).await?;
+    let mut edit = Edit { before: &before, row: before.clone().into_active_model(), detail: serde_json::Map::new() };
+    apply_fields(&txn, &change, &mut edit).await?;
+    apply_links(&txn, &change, &mut edit).await?;
+    let Edit { mut row, detail, .. } = edit;
     if detail.is_empty() {
         txn.commit().await?;
         return Ok(before);
@@ -68,14 +68,17 @@ pub async fn change(
     Ok(after)
 }
 
-/// Status, area and severity: set on `row` where they change, noted in `detail`.
-async fn apply_fields(
-    txn: &DatabaseTransaction,
-    before: &friction_report::Model,
-    change: &Change,
-    row: &mut friction_report::ActiveModel,
-    detail: &mut serde_json::Map<String, serde_json::Value>,
-) -> StoreResult<()> {
+/// A change being applied: the row to update and, per changed field, its
+/// `[before, after]` for the audit log.
+struct Edit<'a> {
+    before: &'a friction_report::Model,
+    row: friction_report::ActiveModel,
+    detail: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Status, area and severity, where they change.
+async fn apply_fields(txn: &DatabaseTransaction, change: &Change, edit: &mut Edit<'_>) -> StoreResult<()> {
+    let Edit { before, row, detail } = edit;
     if let Some(s) = change.status
         && s != before.status
     {
@@ -100,13 +103,8 @@ async fn apply_fields(
 }
 
 /// The roadmap link and the duplicate link (a merge moves the votes).
-async fn apply_links(
-    txn: &DatabaseTransaction,
-    before: &friction_report::Model,
-    change: &Change,
-    row: &mut friction_report::ActiveModel,
-    detail: &mut serde_json::Map<String, serde_json::Value>,
-) -> StoreResult<()> {
+async fn apply_links(txn: &DatabaseTransaction, change: &Change, edit: &mut Edit<'_>) -> StoreResult<()> {
+    let Edit { before, row, detail } = edit;
     if let Some(link) = &change.roadmap_item_id
         && *link != before.roadmap_item_id
     {
