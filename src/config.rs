@@ -21,6 +21,8 @@ pub struct Config {
     pub tick: std::time::Duration,
     /// Friction reports one member may file per hour.
     pub friction_per_hour: u32,
+    /// The sign-in throttle's window (failures count within it).
+    pub signin_window: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -32,6 +34,7 @@ pub const DEFAULT_K: u32 = 5;
 pub const MIN_K: u32 = 3;
 pub const DEFAULT_TICK_SECONDS: u64 = 15;
 pub const DEFAULT_FRICTION_PER_HOUR: u32 = 20;
+pub const DEFAULT_SIGNIN_WINDOW_SECONDS: u64 = 15 * 60;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,11 +49,17 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("tick", &self.tick)
             .field("friction_per_hour", &self.friction_per_hour)
+            .field("signin_window", &self.signin_window)
             .finish()
     }
 }
 
 impl Config {
+    /// Whether the public address is https (secure cookies, HSTS).
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
     /// Defaults of interface.md with the given database.
     pub fn with_database(database_url: impl Into<String>) -> Self {
         Config {
@@ -64,6 +73,7 @@ impl Config {
             secret_key: None,
             tick: std::time::Duration::from_secs(DEFAULT_TICK_SECONDS),
             friction_per_hour: DEFAULT_FRICTION_PER_HOUR,
+            signin_window: std::time::Duration::from_secs(DEFAULT_SIGNIN_WINDOW_SECONDS),
         }
     }
 }

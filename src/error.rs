@@ -175,3 +175,108 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::H
 pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::NotFound(format!("not found: {err}")).into()
 }
+
+/// The page layer's error: one mapping from what went wrong to an HTML page
+/// through the base layout, with the right status, so a page never says
+/// "could not reach our database" for something that is not that. (A form
+/// with bad input is shown again by its handler, with what was typed.)
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// No live session: 303 to the sign-in page, coming back to `next`.
+    #[error("sign in first")]
+    SignIn { next: String },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Gone(String),
+    #[error("{}: {}", .0.field, .0.message)]
+    Invalid(FieldError),
+    #[error("too many attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("something went wrong on our side")]
+    Internal,
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match ApiError::from(e) {
+            ApiError::NotFound(m) => PageError::NotFound(m),
+            ApiError::Conflict { message, .. } => PageError::Conflict(message),
+            ApiError::Invalid(f) => PageError::Invalid(f),
+            ApiError::Unavailable => PageError::Unavailable,
+            _ => PageError::Internal,
+        }
+    }
+}
+
+impl From<FieldError> for PageError {
+    fn from(e: FieldError) -> Self {
+        PageError::Invalid(e)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::SignIn { .. } => StatusCode::SEE_OTHER,
+            PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::Conflict(_) => StatusCode::CONFLICT,
+            PageError::Gone(_) => StatusCode::GONE,
+            PageError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PageError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (heading, message) = match self {
+            PageError::SignIn { next } => {
+                let to = format!(
+                    "/admin/login?next={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                return HttpResponse::SeeOther().insert_header(("Location", to)).finish();
+            }
+            PageError::Forbidden(m) => ("Not allowed", m.clone()),
+            PageError::NotFound(m) => ("Not found", m.clone()),
+            PageError::Conflict(m) => ("That did not work", m.clone()),
+            PageError::Gone(m) => ("No longer available", m.clone()),
+            PageError::Invalid(f) => ("Please check what you entered", format!("{}: {}", f.field, f.message)),
+            PageError::TooManyRequests(s) => {
+                ("Too many attempts", format!("Please wait {} minutes and try again.", s.div_ceil(60)))
+            }
+            PageError::Unavailable => (
+                "Please try again",
+                "The database is busy or unreachable just now. Nothing was changed: try again in a minute.".into(),
+            ),
+            PageError::Internal => {
+                ("Something went wrong", "Something went wrong on our side. It has been logged.".into())
+            }
+        };
+        let mut res =
+            crate::pages::notice(self.status_code(), heading, &message, Some(("/admin", "Back to the console")), None);
+        match self {
+            PageError::Unavailable => {
+                res.headers_mut().insert(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from_static("5"),
+                );
+            }
+            PageError::TooManyRequests(secs) => {
+                if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+                }
+            }
+            _ => {}
+        }
+        res
+    }
+}

@@ -3,6 +3,7 @@
 //! Every page works without JavaScript; HTML is escaped by default.
 
 use actix_web::{HttpResponse, http::StatusCode};
+use std::sync::LazyLock;
 use tera::{Context, Tera};
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -13,6 +14,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pages/notice.html", include_str!("../templates/pages/notice.html")),
     ("pages/member.html", include_str!("../templates/pages/member.html")),
     ("pages/home.html", include_str!("../templates/pages/home.html")),
+    ("console/layout.html", include_str!("../templates/console/layout.html")),
+    ("console/login.html", include_str!("../templates/console/login.html")),
+    ("console/overview.html", include_str!("../templates/console/overview.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants
@@ -34,53 +38,74 @@ const LIMITS: Limits = Limits {
     hours: crate::store::responses::MAX_HOURS,
 };
 
-/// Renders pages.
+/// Every template, compiled once per process (they are embedded in the binary).
+static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
+    let mut tera = Tera::default();
+    tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| crate::error::chain(&e))?;
+    tera.autoescape_on(vec![".html"]);
+    Ok(tera)
+});
+
+/// Renders `name` into an HTML response with `status` (`k` for the footer,
+/// when known). Every page, the error pages included, goes through here.
+pub fn render(status: StatusCode, name: &str, mut ctx: Context, k: Option<u32>) -> HttpResponse {
+    ctx.insert("k", &k);
+    ctx.insert("stylesheet", &crate::assets::STYLESHEET.href());
+    ctx.insert("limits", &LIMITS);
+    let html = match &*TERA {
+        Ok(tera) => tera.render(name, &ctx).map_err(|e| crate::error::chain(&e)),
+        Err(e) => Err(e.clone()),
+    };
+    match html {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Cache-Control", "no-store"))
+            .body(html),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "page did not render");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Something went wrong on our side.")
+        }
+    }
+}
+
+/// A page with a heading, a sentence and an optional link.
+pub fn notice(
+    status: StatusCode,
+    heading: &str,
+    message: &str,
+    link: Option<(&str, &str)>,
+    k: Option<u32>,
+) -> HttpResponse {
+    let mut ctx = Context::new();
+    ctx.insert("heading", heading);
+    ctx.insert("message", message);
+    ctx.insert("link_href", &link.map(|l| l.0));
+    ctx.insert("link_text", &link.map(|l| l.1));
+    render(status, "pages/notice.html", ctx, k)
+}
+
+/// Renders pages with the service's k.
 pub struct Pages {
-    tera: Tera,
     k: u32,
 }
 
 impl Pages {
+    /// Fails when a template does not compile (checked once, at start).
     pub fn new(k: u32) -> Result<Self, tera::Error> {
-        let mut tera = Tera::default();
-        tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| {
-            let mut msg = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                msg.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            tera::Error::msg(msg)
-        })?;
-        tera.autoescape_on(vec![".html"]);
-        Ok(Pages { tera, k })
+        TERA.as_ref().map_err(|e| tera::Error::msg(e.clone()))?;
+        Ok(Pages { k })
     }
 
     /// Renders `name` into an HTML response with `status`.
-    pub fn page(&self, status: StatusCode, name: &str, mut ctx: Context) -> HttpResponse {
-        ctx.insert("k", &self.k);
-        ctx.insert("stylesheet", &crate::assets::STYLESHEET.href());
-        ctx.insert("limits", &LIMITS);
-        match self.tera.render(name, &ctx) {
-            Ok(html) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .insert_header(("Cache-Control", "no-store"))
-                .body(html),
-            Err(e) => {
-                tracing::error!(template = name, error = ?e, "page did not render");
-                HttpResponse::InternalServerError().content_type("text/plain").body("Something went wrong on our side.")
-            }
-        }
+    pub fn page(&self, status: StatusCode, name: &str, ctx: Context) -> HttpResponse {
+        render(status, name, ctx, Some(self.k))
     }
 
     /// A page with a heading, a sentence and an optional link.
     pub fn notice(&self, status: StatusCode, heading: &str, message: &str, link: Option<(&str, &str)>) -> HttpResponse {
-        let mut ctx = Context::new();
-        ctx.insert("heading", heading);
-        ctx.insert("message", message);
-        ctx.insert("link_href", &link.map(|l| l.0));
-        ctx.insert("link_text", &link.map(|l| l.1));
-        self.page(status, "pages/notice.html", ctx)
+        notice(status, heading, message, link, Some(self.k))
     }
 
     /// The plain 404 page.

@@ -8,6 +8,7 @@ mod m20261129_000001_initial;
 mod m20261129_000002_member_token_hash;
 mod m20261129_000003_frozen_groups;
 mod m20261129_000004_responses_without_rowid;
+mod m20261129_000005_console;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_member_token_hash::Migration),
             Box::new(m20261129_000003_frozen_groups::Migration),
             Box::new(m20261129_000004_responses_without_rowid::Migration),
+            Box::new(m20261129_000005_console::Migration),
         ]
     }
 }

@@ -139,6 +139,10 @@ pub struct ServeArgs {
     #[arg(long, env = "DEVPULSE_FRICTION_PER_HOUR", default_value_t = config::DEFAULT_FRICTION_PER_HOUR,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub friction_per_hour: u32,
+    /// Seconds of the sign-in throttle's window (5 failures per email, 50 per address)
+    #[arg(long, env = "DEVPULSE_SIGNIN_WINDOW_SECONDS", default_value_t = config::DEFAULT_SIGNIN_WINDOW_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub signin_window_seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         secret_key: args.secret_key,
         tick: std::time::Duration::from_secs(args.tick_seconds),
         friction_per_hour: args.friction_per_hour,
+        signin_window: std::time::Duration::from_secs(args.signin_window_seconds),
     };
     let db = open(global).await?;
     if args.demo && demo::is_empty(&db).await? {

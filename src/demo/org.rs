@@ -94,6 +94,7 @@ pub async fn create(demo: &mut Demo, txn: &DatabaseTransaction) -> StoreResult<O
                 active: Set(true),
                 token_hash: Set(crate::store::members::first_token_hash(&demo.link_key, &member_id)),
                 token_version: Set(1),
+                lead: Set(false),
                 created_at: Set(at(demo.org_start, 10)),
             });
             person += 1;

@@ -18,6 +18,8 @@ pub struct Model {
     /// Bumped when the member asks for a new link; 0 for a row the service
     /// has not upgraded yet.
     pub token_version: i32,
+    /// A team lead reads their own team's results.
+    pub lead: bool,
     pub created_at: DateTimeUtc,
 }
 

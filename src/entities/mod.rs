@@ -1,5 +1,6 @@
 //! One module per table (sea-orm entities). Queries and rules live in `crate::store`.
 
+pub mod admin_session;
 pub mod admin_user;
 pub mod answer;
 pub mod api_token;
@@ -16,5 +17,6 @@ pub mod question;
 pub mod response;
 pub mod roadmap_item;
 pub mod setting;
+pub mod signin_throttle;
 pub mod survey;
 pub mod team;

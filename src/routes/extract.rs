@@ -128,12 +128,22 @@ impl FromRequest for Admin {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    /// A bearer API token; or, for a GET (the pages' JSON twins), the
+    /// console's session cookie. Writes to the API always need a token.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or(ApiError::Internal)?;
-            let token = token.ok_or(ApiError::Unauthorized)?;
+            let Some(token) = token else {
+                if req.method() == actix_web::http::Method::GET
+                    && let Some((s, _)) = super::console::session::of_request(&state, &req).await?
+                {
+                    return Ok(Admin { actor: format!("admin:{}", s.admin.email) });
+                }
+                return Err(ApiError::Unauthorized);
+            };
             let row = store::tokens::verify(&state.db, &token).await?.ok_or(ApiError::Unauthorized)?;
             Ok(Admin { actor: format!("token:{}", row.name) })
         })

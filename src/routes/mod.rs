@@ -3,6 +3,7 @@
 //! through utoipa-actix-web), the others plain pages and probes.
 
 pub mod areas;
+pub mod console;
 pub mod extract;
 pub mod friction;
 pub mod health;

@@ -282,7 +282,7 @@ fn rate(responded: i64, invited: i64) -> f64 {
 }
 
 async fn cycle_out(state: &AppState, c: cycle::Model) -> Result<CycleOut, ApiError> {
-    let p = cycles::participation(&state.db, &c.cycle_id, state.config.anonymity_k).await?;
+    let p = crate::store::participation::participation(&state.db, &c.cycle_id, state.config.anonymity_k).await?;
     Ok(CycleOut {
         teams: cycles::team_slugs(&state.db, &c.cycle_id).await?,
         cycle_id: c.cycle_id,

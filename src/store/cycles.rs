@@ -15,7 +15,6 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
-use std::collections::HashMap;
 
 /// What the email-sending parts of a transition need.
 pub struct Mailing<'a> {
@@ -362,69 +361,6 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
         }
     }
     Ok(sent)
-}
-
-/// Participation of one team in a cycle.
-#[derive(Debug, Clone)]
-pub struct TeamParticipation {
-    pub slug: String,
-    pub invited: i64,
-    pub responded: i64,
-}
-
-/// Participation of a cycle: totals, and the teams with at least k responses.
-#[derive(Debug, Clone)]
-pub struct Participation {
-    pub invited: i64,
-    pub responded: i64,
-    pub teams: Vec<TeamParticipation>,
-    /// Teams left out because fewer than k of them responded.
-    pub hidden_teams: usize,
-}
-
-pub async fn participation(conn: &impl ConnectionTrait, cycle_id: &str, k: u32) -> StoreResult<Participation> {
-    let count_by_team = |used_only: bool| async move {
-        let mut q = invitation::Entity::find()
-            .select_only()
-            .column(invitation::Column::TeamId)
-            .column_as(invitation::Column::InvitationId.count(), "n")
-            .filter(invitation::Column::CycleId.eq(cycle_id))
-            .group_by(invitation::Column::TeamId);
-        if used_only {
-            q = q.filter(invitation::Column::Used.eq(true));
-        }
-        q.into_tuple::<(String, i64)>().all(conn).await
-    };
-    let invited: HashMap<String, i64> = count_by_team(false).await?.into_iter().collect();
-    let responded: HashMap<String, i64> = count_by_team(true).await?.into_iter().collect();
-    let slugs: HashMap<String, String> = team::Entity::find()
-        .filter(team::Column::TeamId.is_in(invited.keys().cloned()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.team_id, t.slug))
-        .collect();
-    // Team rows only where k allows, with the differencing guard: the hidden
-    // teams' total must not be 1..k-1, or it could be worked out from the totals.
-    let rows: Vec<(String, i64, i64)> = invited
-        .iter()
-        .map(|(team_id, inv)| {
-            (slugs.get(team_id).cloned().unwrap_or_default(), *inv, responded.get(team_id).copied().unwrap_or(0))
-        })
-        .collect();
-    let children: Vec<(String, u64)> = rows.iter().map(|(slug, _, resp)| (slug.clone(), *resp as u64)).collect();
-    let hidden = analysis::guard(&children, k);
-    let mut teams = Vec::new();
-    let mut hidden_teams = 0;
-    for ((slug, inv, resp), h) in rows.into_iter().zip(hidden) {
-        if h.is_none() {
-            teams.push(TeamParticipation { slug, invited: inv, responded: resp });
-        } else {
-            hidden_teams += 1;
-        }
-    }
-    teams.sort_by(|a, b| a.slug.cmp(&b.slug));
-    Ok(Participation { invited: invited.values().sum(), responded: responded.values().sum(), teams, hidden_teams })
 }
 
 /// Records each team's group of today for the cycle ("groups are frozen":

@@ -9,11 +9,14 @@ pub mod friction;
 pub mod invitations;
 pub mod members;
 pub mod outbox;
+pub mod participation;
 pub mod responses;
 pub mod roadmap;
+pub mod sessions;
 pub mod settings;
 pub mod surveys;
 pub mod teams;
+pub mod throttle;
 pub mod tokens;
 
 use crate::domain::FieldError;

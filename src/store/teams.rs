@@ -147,6 +147,7 @@ pub async fn add_member(
                 active: Set(true),
                 token_hash: Set(super::members::first_token_hash(emails.link_key(), &member_id)),
                 token_version: Set(1),
+                lead: Set(false),
                 created_at: Set(Utc::now()),
             }
             .insert(&txn)

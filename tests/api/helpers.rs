@@ -253,6 +253,46 @@ impl TestApp {
         out
     }
 
+    /// Adds a console admin directly in the store.
+    pub async fn add_admin(&self, email: &str, password: &str) {
+        let email = devpulse::domain::Email::parse("email", email).unwrap();
+        store::admins::create(&self.state.db, &email, password_auth::generate_hash(password)).await.unwrap();
+    }
+
+    /// Signs in to the console; returns the `Cookie` header value of the session.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/admin/login"))
+            .form(&[("email", email), ("password", password), ("next", "/admin")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "signing in as {email}");
+        session_cookie(&res).expect("a session cookie")
+    }
+
+    /// A console page (GET) with a session cookie.
+    pub async fn page(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("cookie", cookie).send().await.unwrap()
+    }
+
+    /// The form token of a console page.
+    pub async fn csrf(&self, cookie: &str) -> String {
+        let html = self.page("/admin", cookie).await.text().await.unwrap();
+        let at = html.find("name=\"csrf\" value=\"").expect("a form token") + "name=\"csrf\" value=\"".len();
+        html[at..].split('"').next().unwrap().to_string()
+    }
+
+    /// Posts a console form (with the session's token unless `fields` has one).
+    pub async fn post_form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            form.push(("csrf".into(), self.csrf(cookie).await));
+        }
+        self.client.post(self.url(path)).header("cookie", cookie).form(&form).send().await.unwrap()
+    }
+
     /// Adds a team through the API.
     pub async fn create_team(&self, slug: &str) {
         let res = self
@@ -262,6 +302,16 @@ impl TestApp {
             .unwrap();
         assert_eq!(res.status(), 201, "creating team {slug}");
     }
+}
+
+/// The `name=value` of the session cookie a response sets, if any.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("devpulse_session=") && !c.contains("Max-Age=0"))
+        .map(|c| c.split(';').next().unwrap().to_string())
 }
 
 /// An open cycle of the DevEx survey (see [`TestApp::open_devex_cycle`]).

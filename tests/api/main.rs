@@ -6,6 +6,7 @@ mod anonymity;
 mod areas;
 mod browser;
 mod cli;
+mod console;
 mod contention;
 mod demo;
 mod friction;

@@ -288,6 +288,29 @@ pub async fn list(
     Ok(Page { items: rows, next_after })
 }
 
+/// The triage inbox at a glance.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct InboxCounts {
+    /// Open reports not yet triaged (status `new`, not merged).
+    pub waiting: u64,
+    /// Reports filed in the last 7 days.
+    pub this_week: u64,
+}
+
+pub async fn inbox_counts(conn: &impl ConnectionTrait, today: NaiveDate) -> StoreResult<InboxCounts> {
+    use sea_orm::PaginatorTrait;
+    let waiting = friction_report::Entity::find()
+        .filter(friction_report::Column::Status.eq(FrictionStatus::New.as_str()))
+        .filter(friction_report::Column::DuplicateOf.is_null())
+        .count(conn)
+        .await?;
+    let this_week = friction_report::Entity::find()
+        .filter(friction_report::Column::CreatedOn.gt(today - chrono::Duration::days(7)))
+        .count(conn)
+        .await?;
+    Ok(InboxCounts { waiting, this_week })
+}
+
 /// Reports a member asked to follow, newest first.
 pub async fn followed_by(conn: &impl ConnectionTrait, member_id: &str) -> StoreResult<Vec<friction_report::Model>> {
     Ok(friction_report::Entity::find()

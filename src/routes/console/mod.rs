@@ -1,0 +1,45 @@
+//! The platform team's web console under `/admin` (console.md): sign-in,
+//! an overview, and the pages that do what the API does. Every page takes a
+//! [`session::Signed`] admin; every form carries the session's token.
+
+mod auth;
+mod overview;
+pub mod session;
+
+use actix_web::web;
+use serde::Serialize;
+use session::Signed;
+use tera::Context;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .app_data(web::FormConfig::default().limit(64 * 1024))
+            .route("/login", web::get().to(auth::show))
+            .route("/login", web::post().to(auth::submit))
+            .route("/logout", web::post().to(auth::logout))
+            .route("", web::get().to(overview::page)),
+    );
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+/// The console's pages, in the order of the navigation.
+const PAGES: [(&str, &str); 1] = [("/admin", "Overview")];
+
+/// What every console page's layout needs: the navigation (with `current`
+/// marked), the admin's email and the form token.
+fn context(signed: &Signed, current: &str) -> Context {
+    let mut ctx = Context::new();
+    let nav: Vec<NavItem> =
+        PAGES.iter().map(|(href, label)| NavItem { href, label, current: *href == current }).collect();
+    ctx.insert("nav", &nav);
+    ctx.insert("admin_email", &signed.session.admin.email);
+    ctx.insert("csrf", &signed.session.csrf_token);
+    ctx
+}

@@ -1,0 +1,65 @@
+//! The sign-in throttle, shared by every instance through the database:
+//! failures per key in a fixed window. Keys are HMACs of what is counted (a
+//! submitted email, a client address), so the table names nobody.
+
+use super::StoreResult;
+use crate::entities::signin_throttle;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::Sha256;
+
+/// Failures allowed for one submitted email in a window.
+pub const PER_EMAIL: i32 = 5;
+/// Failures allowed from one address in a window.
+pub const PER_ADDRESS: i32 = 50;
+
+/// The key of `what` (e.g. `email:ada@x.io`) under the service's secret.
+pub fn key(secret: &str, what: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(b"signin-throttle:");
+    mac.update(what.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds until `key` may try again, when it has `limit` failures in the
+/// current window.
+pub async fn blocked(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    limit: i32,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<u64>> {
+    let Some(row) = signin_throttle::Entity::find_by_id(key.to_string()).one(conn).await? else { return Ok(None) };
+    let ends = row.window_start + window;
+    if ends <= now || row.failures < limit {
+        return Ok(None);
+    }
+    Ok(Some(Ord::max((ends - now).num_seconds(), 1) as u64))
+}
+
+/// Counts one failure of `key` (a new window when the last one is over).
+/// Atomic, so failures sent at once from several instances all count.
+pub async fn fail(conn: &impl ConnectionTrait, key: &str, window: Duration, now: DateTime<Utc>) -> StoreResult<()> {
+    let counted = signin_throttle::Entity::update_many()
+        .col_expr(signin_throttle::Column::Failures, Expr::col(signin_throttle::Column::Failures).add(1))
+        .filter(signin_throttle::Column::KeyHash.eq(key))
+        .filter(signin_throttle::Column::WindowStart.gt(now - window))
+        .exec(conn)
+        .await?;
+    if counted.rows_affected == 0 {
+        let row =
+            signin_throttle::ActiveModel { key_hash: Set(key.to_string()), window_start: Set(now), failures: Set(1) };
+        signin_throttle::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(signin_throttle::Column::KeyHash)
+                    .update_columns([signin_throttle::Column::WindowStart, signin_throttle::Column::Failures])
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
