@@ -171,6 +171,10 @@ pub struct DemoArgs {
 pub enum AdminCommand {
     /// Create an admin; the password is read from standard input (at least 12 characters)
     Add { email: String },
+    /// Set an admin's password (read from standard input) and end their sessions
+    ResetPassword { email: String },
+    /// Remove an admin and end their sessions (never the last one)
+    Remove { email: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -44,6 +44,26 @@ pub async fn admin_add(global: &GlobalArgs, email: &str) -> Result<(), CliError>
     Ok(())
 }
 
+pub async fn admin_reset_password(global: &GlobalArgs, email: &str) -> Result<(), CliError> {
+    let email = Email::parse("email", email).map_err(|e| CliError::Usage(e.to_string()))?;
+    let password = read_password()?;
+    let db = open(global).await?;
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(failed("hashing the password"))?;
+    store::admins::set_password(&db, "cli", email.as_str(), hash).await?;
+    println!("password of {email} reset; their sessions have ended");
+    Ok(())
+}
+
+pub async fn admin_remove(global: &GlobalArgs, email: &str) -> Result<(), CliError> {
+    let email = Email::parse("email", email).map_err(|e| CliError::Usage(e.to_string()))?;
+    let db = open(global).await?;
+    store::admins::remove(&db, "cli", email.as_str()).await?;
+    println!("admin {email} removed; their sessions have ended");
+    Ok(())
+}
+
 pub async fn report(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> {
     let progress = Progress::on_terminal("report");
     let db = open(global).await?;

@@ -107,6 +107,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Demo(args) => commands::demo(global, args).await,
         Command::Admin(AdminCommand::Add { email }) => commands::admin_add(global, &email).await,
+        Command::Admin(AdminCommand::ResetPassword { email }) => commands::admin_reset_password(global, &email).await,
+        Command::Admin(AdminCommand::Remove { email }) => commands::admin_remove(global, &email).await,
         Command::Report(args) => commands::report(global, args).await,
         Command::Analyze(args) => commands::analyze(global, args).await,
         Command::Export(args) => commands::export(global, args).await,

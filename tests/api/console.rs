@@ -192,3 +192,38 @@ async fn next_only_leads_to_local_pages() {
         assert_eq!(res.headers()["location"], to, "{next}");
     }
 }
+
+#[tokio::test]
+async fn reset_password_and_remove_end_the_admins_sessions_and_never_remove_the_last() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_devpulse"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run(&["admin", "reset-password", ADMIN], "a brand new passphrase\n");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(app.page("/admin", &cookie).await.status(), 303, "the old session ended");
+    app.sign_in(ADMIN, "a brand new passphrase").await;
+    let o = run(&["admin", "remove", ADMIN], "");
+    assert_eq!(o.status.code(), Some(2), "never the last admin");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("last admin"));
+    app.add_admin("second@example.com", PASSWORD).await;
+    let second = app.sign_in("second@example.com", PASSWORD).await;
+    let o = run(&["admin", "remove", "second@example.com"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(app.page("/admin", &second).await.status(), 303);
+    let o = run(&["admin", "reset-password", "ghost@example.com"], "a brand new passphrase\n");
+    assert_eq!(o.status.code(), Some(2));
+}
