@@ -17,6 +17,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/layout.html", include_str!("../templates/console/layout.html")),
     ("console/login.html", include_str!("../templates/console/login.html")),
     ("console/overview.html", include_str!("../templates/console/overview.html")),
+    ("console/friction.html", include_str!("../templates/console/friction.html")),
+    ("console/friction_report.html", include_str!("../templates/console/friction_report.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

@@ -195,33 +195,16 @@ async fn list_reports(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = PageQuery { limit: q.limit, cursor: q.cursor }.parse()?;
-    let team_id = match q.team.as_deref().filter(|t| !t.is_empty()) {
-        Some(slug) => Some(crate::store::teams::known(&state.db, "team", slug).await?.team_id),
-        None => None,
-    };
-    let filter = Filter {
-        status: q
-            .status
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|s| FrictionStatus::parse("status", s))
-            .transpose()?,
-        area_id: q.area_id.filter(|a| !a.is_empty()),
-        team_id,
-        q: q.q,
-        since: q
-            .since
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|s| crate::domain::parse_date("since", s))
-            .transpose()?,
-        open_only: false,
-    };
-    let order = match q.order.as_deref() {
-        None | Some("") | Some("newest") => Order::Newest,
-        Some("cost") => Order::Cost,
-        Some(_) => return Err(ApiError::invalid("order", "must be newest or cost")),
-    };
+    let filter = Filter::parse(
+        &state.db,
+        q.status.as_deref(),
+        q.area_id.as_deref(),
+        q.team.as_deref(),
+        q.q.as_deref(),
+        q.since.as_deref(),
+    )
+    .await?;
+    let order = Order::parse(q.order.as_deref())?;
     let page = friction::list(&state.db, &filter, order, &page).await?;
     let slugs = friction::team_slugs(&state.db, &page.items).await?;
     Ok(HttpResponse::Ok().json(ListOf::from_page(page, |r| FrictionOut::new(r, &slugs))))

@@ -26,3 +26,14 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The history of one thing, oldest first (e.g. a friction report's triage).
+pub async fn for_entity(conn: &impl ConnectionTrait, entity: &str, id: &str) -> StoreResult<Vec<audit_entry::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    Ok(audit_entry::Entity::find()
+        .filter(audit_entry::Column::Entity.eq(entity))
+        .filter(audit_entry::Column::EntityId.eq(id))
+        .order_by_asc(audit_entry::Column::At)
+        .all(conn)
+        .await?)
+}

@@ -88,6 +88,11 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> Store
     Ok(ItemFull { item, reports: Vec::new() })
 }
 
+/// Every item (without their linked reports), newest first: for pickers.
+pub async fn all(conn: &impl ConnectionTrait) -> StoreResult<Vec<roadmap_item::Model>> {
+    Ok(roadmap_item::Entity::find().order_by_desc(roadmap_item::Column::CreatedAt).all(conn).await?)
+}
+
 /// The items with these ids (without their linked reports).
 pub async fn by_ids(conn: &impl ConnectionTrait, ids: Vec<String>) -> StoreResult<Vec<roadmap_item::Model>> {
     Ok(roadmap_item::Entity::find().filter(roadmap_item::Column::ItemId.is_in(ids)).all(conn).await?)

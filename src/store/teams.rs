@@ -56,6 +56,11 @@ pub async fn by_slug(conn: &impl ConnectionTrait, slug: &str) -> StoreResult<tea
         .ok_or_else(|| StoreError::NotFound(format!("no team with slug {slug:?}")))
 }
 
+/// Every team, by slug: for pickers and the console's list.
+pub async fn all(conn: &impl ConnectionTrait) -> StoreResult<Vec<team::Model>> {
+    Ok(team::Entity::find().order_by_asc(team::Column::Slug).all(conn).await?)
+}
+
 /// The team a request names in `field`: an unknown one is invalid input.
 pub async fn known(conn: &impl ConnectionTrait, field: &str, slug: &str) -> StoreResult<team::Model> {
     by_slug(conn, slug).await.map_err(|e| match e {

@@ -227,3 +227,71 @@ async fn reset_password_and_remove_end_the_admins_sessions_and_never_remove_the_
     let o = run(&["admin", "reset-password", "ghost@example.com"], "a brand new passphrase\n");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn the_triage_inbox_changes_reports_one_at_a_time_and_several_at_once() {
+    let app = crate::helpers::spawn_demo_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    // A hostile title, filed over the API, is shown escaped.
+    let evil = "<script>alert(1)</script> \"><img src=x onerror=alert(2)> {{7*7}}";
+    let res = app
+        .post(
+            "/api/v1/friction",
+            &serde_json::json!({"area_id": "ci", "title": evil, "trying_to": "x", "blocked_by": "y"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let evil_id = res.json::<serde_json::Value>().await.unwrap()["report_id"].as_str().unwrap().to_string();
+    let inbox = app.page("/admin/friction?status=new&order=cost", &cookie).await;
+    assert_eq!(inbox.status(), 200);
+    let html = inbox.text().await.unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;") && !html.contains("<script>alert(1)"));
+    assert!(!html.contains("<img src=x") && html.contains("{{7*7}}"), "no template injection either");
+    let page = app.page(&format!("/admin/friction/{evil_id}"), &cookie).await.text().await.unwrap();
+    assert!(!page.contains("<script>alert(1)") && !page.contains("<img src=x"));
+    // One report: status, roadmap link.
+    let item: serde_json::Value = app.get("/api/v1/roadmap").send().await.unwrap().json().await.unwrap();
+    let item_id = item["items"][0]["item_id"].as_str().unwrap().to_string();
+    let res = app
+        .post_form(
+            &format!("/admin/friction/{evil_id}"),
+            &cookie,
+            &[("status", "planned"), ("roadmap_item_id", &item_id)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let r: serde_json::Value =
+        app.get(&format!("/api/v1/friction/{evil_id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((r["status"].as_str(), r["roadmap_item_id"].as_str()), (Some("planned"), Some(item_id.as_str())));
+    let page = app.page(&format!("/admin/friction/{evil_id}"), &cookie).await.text().await.unwrap();
+    assert!(page.contains(&format!("friction.change by admin:{ADMIN}")), "the history names the admin");
+    // Bad input: the page again, with the problem, nothing changed.
+    let res = app.post_form(&format!("/admin/friction/{evil_id}"), &cookie, &[("area_id", "nope")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("unknown area"));
+    // Several at once.
+    let list: serde_json::Value =
+        app.get("/api/v1/friction?status=new&limit=3").send().await.unwrap().json().await.unwrap();
+    let ids: Vec<String> =
+        list["items"].as_array().unwrap().iter().map(|r| r["report_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 3);
+    let csrf = app.csrf(&cookie).await;
+    let mut form: Vec<(&str, &str)> = ids.iter().map(|id| ("ids", id.as_str())).collect();
+    form.extend([("status", "triaged"), ("csrf", csrf.as_str()), ("back", "/admin/friction?status=new")]);
+    let res =
+        app.client.post(app.url("/admin/friction/bulk")).header("cookie", &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin/friction?status=new&changed=3");
+    for id in &ids {
+        let r: serde_json::Value =
+            app.get(&format!("/api/v1/friction/{id}")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(r["status"], "triaged");
+    }
+    let audited =
+        format!("SELECT COUNT(*) FROM audit_log WHERE action = 'friction.change' AND actor = 'admin:{ADMIN}'");
+    assert_eq!(app.count(&audited).await, 4);
+    assert_eq!(app.page("/admin/friction/nope", &cookie).await.status(), 404);
+}

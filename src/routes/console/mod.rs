@@ -3,6 +3,7 @@
 //! [`session::Signed`] admin; every form carries the session's token.
 
 mod auth;
+mod friction;
 mod overview;
 pub mod session;
 
@@ -18,7 +19,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(auth::show))
             .route("/login", web::post().to(auth::submit))
             .route("/logout", web::post().to(auth::logout))
-            .route("", web::get().to(overview::page)),
+            .route("", web::get().to(overview::page))
+            .route("/friction", web::get().to(friction::inbox))
+            .route("/friction/bulk", web::post().to(friction::bulk))
+            .route("/friction/{id}", web::get().to(friction::report))
+            .route("/friction/{id}", web::post().to(friction::change)),
     );
 }
 
@@ -30,7 +35,7 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 1] = [("/admin", "Overview")];
+const PAGES: [(&str, &str); 2] = [("/admin", "Overview"), ("/admin/friction", "Friction")];
 
 /// What every console page's layout needs: the navigation (with `current`
 /// marked), the admin's email and the form token.

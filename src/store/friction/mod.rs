@@ -218,6 +218,46 @@ pub struct Filter {
     pub open_only: bool,
 }
 
+impl Filter {
+    /// The triage filters as typed (query string of the API or the inbox);
+    /// blank fields are no filter. The team is a slug.
+    pub async fn parse(
+        conn: &impl ConnectionTrait,
+        status: Option<&str>,
+        area_id: Option<&str>,
+        team: Option<&str>,
+        q: Option<&str>,
+        since: Option<&str>,
+    ) -> StoreResult<Filter> {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let team_id = match given(team) {
+            Some(slug) => Some(super::teams::known(conn, "team", slug).await?.team_id),
+            None => None,
+        };
+        Ok(Filter {
+            status: given(status).map(|s| FrictionStatus::parse("status", s)).transpose()?,
+            area_id: given(area_id).map(str::to_string),
+            team_id,
+            q: given(q).map(str::to_string),
+            since: given(since).map(|s| crate::domain::parse_date("since", s)).transpose()?,
+            open_only: false,
+        })
+    }
+}
+
+impl Order {
+    /// `newest` (also blank) or `cost`.
+    pub fn parse(value: Option<&str>) -> Result<Order, FieldError> {
+        match value.map(str::trim) {
+            None | Some("") | Some("newest") => Ok(Order::Newest),
+            Some("cost") => Ok(Order::Cost),
+            Some(_) => Err(FieldError::new("order", "must be newest or cost")),
+        }
+    }
+}
+
 /// Order of the triage list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
