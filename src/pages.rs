@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/overview.html", include_str!("../templates/console/overview.html")),
     ("console/friction.html", include_str!("../templates/console/friction.html")),
     ("console/friction_report.html", include_str!("../templates/console/friction_report.html")),
+    ("console/roadmap.html", include_str!("../templates/console/roadmap.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

@@ -92,18 +92,8 @@ async fn create_item(
 ) -> Result<HttpResponse, ApiError> {
     let Authed(admin, body) = authed;
     let b = body.0;
-    let new = NewItem {
-        title: required_text("title", &b.title, 200)?,
-        description: optional_text("description", b.description.as_deref(), 4000)?.unwrap_or_default(),
-        area_id: required_text("area_id", &b.area_id, 64)?,
-        status: b
-            .status
-            .as_deref()
-            .map(|s| RoadmapStatus::parse("status", s))
-            .transpose()?
-            .unwrap_or(RoadmapStatus::Proposed),
-        shipped_on: b.shipped_on.as_deref().map(|s| parse_date("shipped_on", s)).transpose()?,
-    };
+    let new =
+        NewItem::parse(&b.title, b.description.as_deref(), &b.area_id, b.status.as_deref(), b.shipped_on.as_deref())?;
     let full = roadmap::create(&state.db, &admin.actor, new).await?;
     Ok(HttpResponse::Created().json(out(&state, full).await?))
 }
@@ -142,11 +132,11 @@ async fn update_item(
     let Authed(admin, body) = authed;
     let b = body.0;
     let change = ItemChange {
-        title: b.title.as_deref().map(|t| required_text("title", t, 200)).transpose()?,
+        title: b.title.as_deref().map(|t| required_text("title", t, roadmap::TITLE_LIMIT)).transpose()?,
         description: b
             .description
             .as_deref()
-            .map(|d| optional_text("description", Some(d), 4000).map(Option::unwrap_or_default))
+            .map(|d| optional_text("description", Some(d), roadmap::DESCRIPTION_LIMIT).map(Option::unwrap_or_default))
             .transpose()?,
         area_id: b.area_id,
         status: b.status.as_deref().map(|s| RoadmapStatus::parse("status", s)).transpose()?,

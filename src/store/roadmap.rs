@@ -22,6 +22,35 @@ pub struct NewItem {
     pub shipped_on: Option<NaiveDate>,
 }
 
+/// Longest title and description, in characters.
+pub const TITLE_LIMIT: usize = 200;
+pub const DESCRIPTION_LIMIT: usize = 4000;
+
+impl NewItem {
+    /// Parses a new item as typed (API or console); blank optional fields are
+    /// absent, the status defaults to `proposed`.
+    pub fn parse(
+        title: &str,
+        description: Option<&str>,
+        area_id: &str,
+        status: Option<&str>,
+        shipped_on: Option<&str>,
+    ) -> Result<NewItem, FieldError> {
+        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        Ok(NewItem {
+            title: crate::domain::required_text("title", title, TITLE_LIMIT)?,
+            description: crate::domain::optional_text("description", description, DESCRIPTION_LIMIT)?
+                .unwrap_or_default(),
+            area_id: crate::domain::required_text("area_id", area_id, 64)?,
+            status: given(status)
+                .map(|s| RoadmapStatus::parse("status", &s))
+                .transpose()?
+                .unwrap_or(RoadmapStatus::Proposed),
+            shipped_on: given(shipped_on).map(|s| crate::domain::parse_date("shipped_on", &s)).transpose()?,
+        })
+    }
+}
+
 /// A change to an item, parsed. `shipped_on: Some(None)` clears the date.
 #[derive(Default)]
 pub struct ItemChange {

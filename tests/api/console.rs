@@ -295,3 +295,53 @@ async fn the_triage_inbox_changes_reports_one_at_a_time_and_several_at_once() {
     assert_eq!(app.count(&audited).await, 4);
     assert_eq!(app.page("/admin/friction/nope", &cookie).await.status(), 404);
 }
+
+#[tokio::test]
+async fn roadmap_items_are_created_linked_and_shipped_and_followers_hear_of_it() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    app.create_team("core").await;
+    app.add_members("core", "m", 1).await;
+    let member = app.member_token("m1@x.io").await;
+    let report: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/friction"))
+        .bearer_auth(&member)
+        .json(&serde_json::json!({"area_id": "ci", "title": "CI is slow", "trying_to": "merge", "blocked_by": "queue",
+                                  "follow_up": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let report_id = report["report_id"].as_str().unwrap();
+    // Bad input keeps what was typed.
+    let res = app
+        .post_form("/admin/roadmap", &cookie, &[("title", " "), ("area_id", "ci"), ("description", "kept text")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("title: must not be empty") && html.contains("kept text"));
+    let title = "Faster CI <runners>";
+    let res =
+        app.post_form("/admin/roadmap", &cookie, &[("title", title), ("area_id", "ci"), ("status", "planned")]).await;
+    assert_eq!(res.status(), 303);
+    let items: serde_json::Value = app.get("/api/v1/roadmap").send().await.unwrap().json().await.unwrap();
+    let item_id = items["items"][0]["item_id"].as_str().unwrap().to_string();
+    let page = app.page("/admin/roadmap", &cookie).await.text().await.unwrap();
+    assert!(page.contains("Faster CI &lt;runners&gt;"));
+    let linked =
+        app.post_form(&format!("/admin/friction/{report_id}"), &cookie, &[("roadmap_item_id", &item_id)]).await;
+    assert_eq!(linked.status(), 303);
+    let emails = "SELECT COUNT(*) FROM email_outbox WHERE kind = 'friction_followup'";
+    assert_eq!(app.count(emails).await, 1, "linking tells the reporter");
+    let shipped = app.post_form(&format!("/admin/roadmap/{item_id}"), &cookie, &[("status", "shipped")]).await;
+    assert_eq!(shipped.status(), 303);
+    assert_eq!(app.count(emails).await, 2, "shipping tells the reporter");
+    let page = app.page("/admin/roadmap", &cookie).await.text().await.unwrap();
+    assert!(page.contains("1 report, ") && page.contains("shipped "));
+    let audited = format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'roadmap_item' AND actor = 'admin:{ADMIN}'");
+    assert_eq!(app.count(&audited).await, 2);
+}

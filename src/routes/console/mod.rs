@@ -5,6 +5,7 @@
 mod auth;
 mod friction;
 mod overview;
+mod roadmap;
 pub mod session;
 
 use actix_web::web;
@@ -23,7 +24,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/friction", web::get().to(friction::inbox))
             .route("/friction/bulk", web::post().to(friction::bulk))
             .route("/friction/{id}", web::get().to(friction::report))
-            .route("/friction/{id}", web::post().to(friction::change)),
+            .route("/friction/{id}", web::post().to(friction::change))
+            .route("/roadmap", web::get().to(roadmap::page))
+            .route("/roadmap", web::post().to(roadmap::create))
+            .route("/roadmap/{id}", web::post().to(roadmap::update)),
     );
 }
 
@@ -35,7 +39,8 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 2] = [("/admin", "Overview"), ("/admin/friction", "Friction")];
+const PAGES: [(&str, &str); 3] =
+    [("/admin", "Overview"), ("/admin/friction", "Friction"), ("/admin/roadmap", "Roadmap")];
 
 /// What every console page's layout needs: the navigation (with `current`
 /// marked), the admin's email and the form token.

@@ -1,0 +1,119 @@
+//! `/admin/roadmap`: roadmap items with their linked friction and its cost;
+//! create one, move one along, ship one (its reports' followers hear of it).
+//! Linking friction to an item is done from the friction pages.
+
+use super::session::Signed;
+use crate::domain::RoadmapStatus;
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::store::roadmap::{self, ItemChange, NewItem};
+use crate::store::{self, PageParams, friction::Notify};
+use actix_web::{HttpResponse, http::StatusCode, web};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+struct ItemView {
+    item_id: String,
+    title: String,
+    description: String,
+    area: String,
+    status: String,
+    status_id: &'static str,
+    shipped_on: Option<String>,
+    reports: usize,
+    hours: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ItemForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    area_id: String,
+    #[serde(default)]
+    status: String,
+}
+
+async fn render(
+    state: &AppState,
+    signed: &Signed,
+    form: Option<&ItemForm>,
+    problem: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let areas = store::areas::all(&state.db).await?;
+    let name =
+        |id: &str| areas.iter().find(|a| a.area_id == id).map(|a| a.name.clone()).unwrap_or_else(|| id.to_string());
+    let items = roadmap::list(&state.db, &PageParams { limit: 200, after: None }).await?.items;
+    let views: Vec<ItemView> = items
+        .iter()
+        .map(|i| ItemView {
+            item_id: i.item.item_id.clone(),
+            title: i.item.title.clone(),
+            description: i.item.description.clone(),
+            area: name(&i.item.area_id),
+            status: i.item.status.human(),
+            status_id: i.item.status.as_str(),
+            shipped_on: i.item.shipped_on.map(|d| d.format("%-d %B %Y").to_string()),
+            reports: i.reports.len(),
+            hours: format!("{:.1}", i.weekly_hours()),
+        })
+        .collect();
+    let mut ctx = super::context(signed, "/admin/roadmap");
+    ctx.insert("items", &views);
+    ctx.insert("areas", &areas.iter().map(|a| (a.area_id.clone(), a.name.clone())).collect::<Vec<_>>());
+    let statuses: Vec<(&str, String)> = RoadmapStatus::ALL.iter().map(|s| (s.as_str(), s.human())).collect();
+    ctx.insert("statuses", &statuses);
+    ctx.insert("form", &form);
+    ctx.insert("problem", &problem);
+    Ok(state.pages.page(status, "console/roadmap.html", ctx))
+}
+
+pub async fn page(state: web::Data<AppState>, signed: Signed) -> Result<HttpResponse, PageError> {
+    render(&state, &signed, None, None, StatusCode::OK).await
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    signed: Signed,
+    form: web::Form<ItemForm>,
+) -> Result<HttpResponse, PageError> {
+    signed.check_form(form.csrf.as_deref())?;
+    let f = &form;
+    let created = match NewItem::parse(&f.title, Some(&f.description), &f.area_id, Some(&f.status), None) {
+        Ok(new) => roadmap::create(&state.db, &signed.actor(), new).await.map_err(PageError::from),
+        Err(e) => Err(e.into()),
+    };
+    match created {
+        Ok(_) => Ok(HttpResponse::SeeOther().insert_header(("Location", "/admin/roadmap?created=1")).finish()),
+        Err(PageError::Invalid(e)) => {
+            let problem = format!("{}: {}", e.field, e.message);
+            render(&state, &signed, Some(f), Some(&problem), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    csrf: Option<String>,
+    status: String,
+}
+
+/// Moves an item to another status; shipping sets today's date and tells the
+/// followers of its linked reports.
+pub async fn update(
+    state: web::Data<AppState>,
+    signed: Signed,
+    id: web::Path<String>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, PageError> {
+    signed.check_form(form.csrf.as_deref())?;
+    let status = RoadmapStatus::parse("status", &form.status)?;
+    let change = ItemChange { status: Some(status), ..Default::default() };
+    roadmap::update(&state.db, &Notify { emails: &state.emails }, &signed.actor(), &id, change).await?;
+    Ok(HttpResponse::SeeOther().insert_header(("Location", format!("/admin/roadmap#item-{id}"))).finish())
+}
