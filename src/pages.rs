@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/friction.html", include_str!("../templates/console/friction.html")),
     ("console/friction_report.html", include_str!("../templates/console/friction_report.html")),
     ("console/roadmap.html", include_str!("../templates/console/roadmap.html")),
+    ("console/surveys.html", include_str!("../templates/console/surveys.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

@@ -2,7 +2,7 @@
 //! participation.
 
 use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
-use crate::domain::Cadence;
+use crate::domain::{Cadence, CycleStatus};
 use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};
@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_survey)
         .service(get_survey)
         .service(create_cycle)
+        .service(list_cycles)
         .service(get_cycle)
         .service(close_cycle);
 }
@@ -322,15 +323,47 @@ async fn create_cycle(
     let Authed(admin, body) = authed;
     let body = body.0;
     let opens_on = parse_date("opens_on", &body.opens_on)?;
-    let survey = surveys::get(&state.db, &id).await?;
-    let closes_on = match &body.closes_on {
-        Some(s) => parse_date("closes_on", s)?,
-        None => opens_on + chrono::Duration::days(survey.survey.open_days as i64),
-    };
+    let closes_on = body.closes_on.as_deref().map(|s| parse_date("closes_on", s)).transpose()?;
     let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
     let new = NewCycle { opens_on, closes_on, teams: body.teams };
     let c = cycles::create(&state.db, &mailing, &admin.actor, &id, new, today()).await?;
     Ok(HttpResponse::Created().json(cycle_out(&state, c).await?))
+}
+
+/// Filters of the cycle list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CyclesQuery {
+    pub survey_id: Option<String>,
+    /// `scheduled`, `open` or `closed`.
+    pub status: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The cycles, newest first (of one survey, of one status).
+#[utoipa::path(tag = "surveys", params(CyclesQuery), security(("api_token" = [])),
+    responses((status = 200, body = ListOf<CycleOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/cycles")]
+async fn list_cycles(
+    state: web::Data<AppState>,
+    _: Admin,
+    q: web::Query<CyclesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = PageQuery { limit: q.limit, cursor: q.cursor }.parse()?;
+    let status = q.status.as_deref().filter(|s| !s.is_empty()).map(|s| CycleStatus::parse("status", s)).transpose()?;
+    let all = cycles::list(&state.db, q.survey_id.as_deref().filter(|s| !s.is_empty()), status).await?;
+    // Keyed by position in the (stable) order: cycles are few.
+    let start: usize = page.after.as_deref().and_then(|a| a.parse().ok()).unwrap_or(0);
+    let rows: Vec<(usize, cycle::Model)> =
+        all.into_iter().enumerate().skip(start).take(page.limit as usize + 1).collect();
+    let page = crate::store::Page::from_rows(rows, &page, |(i, _)| (i + 1).to_string());
+    let mut items = Vec::new();
+    for (_, c) in page.items {
+        items.push(cycle_out(&state, c).await?);
+    }
+    Ok(HttpResponse::Ok().json(ListOf::from_page(crate::store::Page { items, next_after: page.next_after }, |c| c)))
 }
 
 /// A cycle with its participation (team rows only where at least k responded).

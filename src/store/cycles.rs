@@ -12,7 +12,7 @@ use crate::entities::{cycle, cycle_team, invitation, member, survey, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -26,7 +26,8 @@ pub struct Mailing<'a> {
 /// A new cycle, parsed.
 pub struct NewCycle {
     pub opens_on: NaiveDate,
-    pub closes_on: NaiveDate,
+    /// `None`: opens_on plus the survey's open days.
+    pub closes_on: Option<NaiveDate>,
     /// Team slugs; `None` means every team with an active member.
     pub teams: Option<Vec<String>>,
 }
@@ -40,18 +41,19 @@ pub async fn create(
     new: NewCycle,
     today: NaiveDate,
 ) -> StoreResult<cycle::Model> {
-    if new.closes_on <= new.opens_on {
-        return Err(FieldError::new("closes_on", "must be after opens_on").into());
-    }
-    if new.closes_on <= today {
-        return Err(FieldError::new("closes_on", "must be after today: a cycle cannot be created closed").into());
-    }
     let txn = crate::store::begin_write(db).await?;
     let survey = surveys::get(&txn, survey_id).await?;
+    let closes_on = new.closes_on.unwrap_or(new.opens_on + chrono::Duration::days(survey.survey.open_days as i64));
+    if closes_on <= new.opens_on {
+        return Err(FieldError::new("closes_on", "must be after opens_on").into());
+    }
+    if closes_on <= today {
+        return Err(FieldError::new("closes_on", "must be after today: a cycle cannot be created closed").into());
+    }
     let overlapping = cycle::Entity::find()
         .filter(cycle::Column::SurveyId.eq(survey_id))
         .filter(cycle::Column::Status.ne(CycleStatus::Closed.as_str()))
-        .filter(cycle::Column::OpensOn.lt(new.closes_on))
+        .filter(cycle::Column::OpensOn.lt(closes_on))
         .filter(cycle::Column::ClosesOn.gt(new.opens_on))
         .count(&txn)
         .await?;
@@ -91,7 +93,7 @@ pub async fn create(
     if teams.is_empty() {
         return Err(FieldError::new("teams", "no team has active members to invite").into());
     }
-    let row = insert_cycle(&txn, &survey.survey.survey_id, new.opens_on, new.closes_on, &teams).await?;
+    let row = insert_cycle(&txn, &survey.survey.survey_id, new.opens_on, closes_on, &teams).await?;
     audit::record(
         &txn,
         actor,
@@ -377,6 +379,23 @@ async fn freeze_groups(txn: &DatabaseTransaction, cycle_id: &str, team_ids: &[St
             .await?;
     }
     Ok(())
+}
+
+/// The cycles of a survey (or of every survey), newest first, optionally
+/// only those of one status.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    survey_id: Option<&str>,
+    status: Option<CycleStatus>,
+) -> StoreResult<Vec<cycle::Model>> {
+    let mut q = cycle::Entity::find();
+    if let Some(s) = survey_id {
+        q = q.filter(cycle::Column::SurveyId.eq(s));
+    }
+    if let Some(s) = status {
+        q = q.filter(cycle::Column::Status.eq(s.as_str()));
+    }
+    Ok(q.order_by_desc(cycle::Column::OpensOn).order_by_asc(cycle::Column::CycleId).all(conn).await?)
 }
 
 /// Ids of the teams a cycle covers.

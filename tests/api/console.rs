@@ -345,3 +345,49 @@ async fn roadmap_items_are_created_linked_and_shipped_and_followers_hear_of_it()
     let audited = format!("SELECT COUNT(*) FROM audit_log WHERE entity = 'roadmap_item' AND actor = 'admin:{ADMIN}'");
     assert_eq!(app.count(&audited).await, 2);
 }
+
+#[tokio::test]
+async fn surveys_are_created_scheduled_for_some_teams_and_closed_early_from_the_console() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    for (team, n) in [("core", 6), ("edge", 2)] {
+        app.create_team(team).await;
+        app.add_members(team, team, n).await;
+    }
+    assert_eq!(app.post_form("/admin/surveys", &cookie, &[]).await.status(), 303);
+    let surveys: serde_json::Value = app.page("/api/v1/surveys", &cookie).await.json().await.unwrap();
+    let sid = surveys["items"][0]["survey_id"].as_str().unwrap().to_string();
+    let today = chrono::Utc::now().date_naive().to_string();
+    // Bad dates: the page says why, nothing is created.
+    let res = app
+        .post_form(&format!("/admin/surveys/{sid}/cycles"), &cookie, &[("opens_on", &today), ("closes_on", &today)])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("closes_on"));
+    // Some teams only: only their members are invited, at once.
+    let res = app
+        .post_form(
+            &format!("/admin/surveys/{sid}/cycles"),
+            &cookie,
+            &[("opens_on", &today), ("scope", "some"), ("teams", "core")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 6);
+    let cycles: serde_json::Value = app.page("/api/v1/cycles?status=open", &cookie).await.json().await.unwrap();
+    let cid = cycles["items"][0]["cycle_id"].as_str().unwrap().to_string();
+    let page = app.page("/admin/surveys", &cookie).await.text().await.unwrap();
+    assert!(page.contains("0 of 6") && page.contains("Close now"));
+    let overview = app.page("/admin", &cookie).await.text().await.unwrap();
+    assert!(overview.contains("of 6 invited have answered"));
+    // An overlapping cycle is refused with the reason.
+    let res = app.post_form(&format!("/admin/surveys/{sid}/cycles"), &cookie, &[("opens_on", &today)]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("overlaps"));
+    assert_eq!(app.post_form(&format!("/admin/cycles/{cid}/close"), &cookie, &[]).await.status(), 303);
+    let cycle: serde_json::Value = app.page(&format!("/api/v1/cycles/{cid}"), &cookie).await.json().await.unwrap();
+    assert_eq!(cycle["status"], "closed");
+    let res = app.post_form(&format!("/admin/cycles/{cid}/close"), &cookie, &[]).await;
+    assert_eq!(res.status(), 409, "closing twice says why");
+}

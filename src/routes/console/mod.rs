@@ -7,6 +7,7 @@ mod friction;
 mod overview;
 mod roadmap;
 pub mod session;
+mod surveys;
 
 use actix_web::web;
 use serde::Serialize;
@@ -27,7 +28,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/friction/{id}", web::post().to(friction::change))
             .route("/roadmap", web::get().to(roadmap::page))
             .route("/roadmap", web::post().to(roadmap::create))
-            .route("/roadmap/{id}", web::post().to(roadmap::update)),
+            .route("/roadmap/{id}", web::post().to(roadmap::update))
+            .route("/surveys", web::get().to(surveys::page))
+            .route("/surveys", web::post().to(surveys::create))
+            .route("/surveys/{id}/cycles", web::post().to(surveys::schedule))
+            .route("/cycles/{id}/close", web::post().to(surveys::close)),
     );
 }
 
@@ -39,8 +44,12 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 3] =
-    [("/admin", "Overview"), ("/admin/friction", "Friction"), ("/admin/roadmap", "Roadmap")];
+const PAGES: [(&str, &str); 4] = [
+    ("/admin", "Overview"),
+    ("/admin/surveys", "Surveys"),
+    ("/admin/friction", "Friction"),
+    ("/admin/roadmap", "Roadmap"),
+];
 
 /// What every console page's layout needs: the navigation (with `current`
 /// marked), the admin's email and the form token.
