@@ -12,6 +12,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("emails/welcome/subject.txt", include_str!("../templates/emails/welcome/subject.txt")),
     ("emails/welcome/body.txt", include_str!("../templates/emails/welcome/body.txt")),
     ("emails/welcome/body.html", include_str!("../templates/emails/welcome/body.html")),
+    ("emails/your_link/subject.txt", include_str!("../templates/emails/your_link/subject.txt")),
+    ("emails/your_link/body.txt", include_str!("../templates/emails/your_link/body.txt")),
+    ("emails/your_link/body.html", include_str!("../templates/emails/your_link/body.html")),
     ("emails/new_link/subject.txt", include_str!("../templates/emails/new_link/subject.txt")),
     ("emails/new_link/body.txt", include_str!("../templates/emails/new_link/body.txt")),
     ("emails/new_link/body.html", include_str!("../templates/emails/new_link/body.html")),
@@ -95,6 +98,13 @@ impl Emails {
         ctx.insert("team_name", team_name);
         ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
         self.render("welcome", ctx)
+    }
+
+    /// A member's personal link, sent again (they lost it).
+    pub fn your_link(&self, member_token: &str) -> Result<RenderedEmail, tera::Error> {
+        let mut ctx = Context::new();
+        ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
+        self.render("your_link", ctx)
     }
 
     /// The email holding a member's new personal link, after they asked for one.

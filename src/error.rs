@@ -197,10 +197,23 @@ pub enum PageError {
     Invalid(FieldError),
     #[error("too many attempts; try again in {0} seconds")]
     TooManyRequests(u64),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
     #[error("something went wrong on our side")]
     Internal,
+}
+
+/// Maps a console form that cannot be read (too large, not a form) to a page.
+pub fn form_error(err: actix_web::error::UrlencodedError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError;
+    match err {
+        UrlencodedError::Overflow { limit, .. } => {
+            PageError::TooLarge(format!("The form is larger than {} KiB, so nothing was saved.", limit / 1024)).into()
+        }
+        other => PageError::Invalid(FieldError::new("form", other.to_string())).into(),
+    }
 }
 
 impl From<StoreError> for PageError {
@@ -231,6 +244,7 @@ impl ResponseError for PageError {
             PageError::Gone(_) => StatusCode::GONE,
             PageError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -253,6 +267,7 @@ impl ResponseError for PageError {
             PageError::TooManyRequests(s) => {
                 ("Too many attempts", format!("Please wait {} minutes and try again.", s.div_ceil(60)))
             }
+            PageError::TooLarge(m) => ("Too large", m.clone()),
             PageError::Unavailable => (
                 "Please try again",
                 "The database is busy or unreachable just now. Nothing was changed: try again in a minute.".into(),

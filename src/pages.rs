@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/friction_report.html", include_str!("../templates/console/friction_report.html")),
     ("console/roadmap.html", include_str!("../templates/console/roadmap.html")),
     ("console/surveys.html", include_str!("../templates/console/surveys.html")),
+    ("console/teams.html", include_str!("../templates/console/teams.html")),
+    ("console/team.html", include_str!("../templates/console/team.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

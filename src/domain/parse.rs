@@ -332,6 +332,7 @@ string_enum!(
         Reminder => "reminder",
         FrictionFollowup => "friction_followup",
         NewLink => "new_link",
+        YourLink => "your_link",
     }
 );
 

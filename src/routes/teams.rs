@@ -1,7 +1,7 @@
 //! `/api/v1/teams`: teams and their members.
 
 use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
-use crate::domain::{Email, Slug, TeamKind, optional_text, required_text};
+use crate::domain::{Email, TeamKind};
 use crate::entities::{member, team};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -9,7 +9,7 @@ use crate::store::{
     self,
     teams::{Added, NewTeam, TeamRow},
 };
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_team)
         .service(list_members)
         .service(add_member)
+        .service(update_member)
         .service(deactivate_member);
 }
 
@@ -72,15 +73,7 @@ pub struct TeamIn {
 
 impl TeamIn {
     fn parse(self) -> Result<NewTeam, ApiError> {
-        Ok(NewTeam {
-            slug: Slug::parse("slug", &self.slug)?,
-            name: required_text("name", &self.name, 200)?,
-            group_name: optional_text("group_name", self.group_name.as_deref(), 200)?,
-            kind: match self.kind.as_deref() {
-                None => TeamKind::StreamAligned,
-                Some(k) => TeamKind::parse("kind", k)?,
-            },
-        })
+        Ok(NewTeam::parse(&self.slug, &self.name, self.group_name.as_deref(), self.kind.as_deref())?)
     }
 }
 
@@ -91,6 +84,8 @@ pub struct MemberOut {
     pub email: String,
     pub team: String,
     pub active: bool,
+    /// A team lead reads their team's results.
+    pub lead: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -101,6 +96,7 @@ impl MemberOut {
             email: m.email,
             team: team_slug.to_string(),
             active: m.active,
+            lead: m.lead,
             created_at: m.created_at,
         }
     }
@@ -111,6 +107,17 @@ impl MemberOut {
 #[serde(deny_unknown_fields)]
 pub struct MemberIn {
     pub email: String,
+    /// A team lead (default false).
+    pub lead: Option<bool>,
+}
+
+/// A change to a member: any of these.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    pub lead: Option<bool>,
+    /// `false` deactivates (like DELETE), `true` reactivates.
+    pub active: Option<bool>,
 }
 
 /// List teams, by slug.
@@ -203,11 +210,35 @@ async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     let Authed(admin, body) = authed;
     let email = Email::parse("email", &body.0.email)?;
-    let added = store::teams::add_member(&state.db, &state.emails, &admin.actor, &slug, &email).await?;
+    let lead = body.0.lead.unwrap_or(false);
+    let added = store::teams::add_member(&state.db, &state.emails, &admin.actor, &slug, &email, lead).await?;
     Ok(match added {
         Added::Created(m) => HttpResponse::Created().json(MemberOut::new(m, &slug)),
         Added::Reactivated(m) => HttpResponse::Ok().json(MemberOut::new(m, &slug)),
     })
+}
+
+/// Change a member: lead, active.
+#[utoipa::path(
+    tag = "teams",
+    request_body = MemberPatch,
+    security(("api_token" = [])),
+    responses((status = 200, body = MemberOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody))
+)]
+#[patch("/teams/{slug}/members/{email}")]
+async fn update_member(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    authed: Authed<Admin, ApiJson<MemberPatch>>,
+) -> Result<HttpResponse, ApiError> {
+    let Authed(admin, body) = authed;
+    let (slug, email) = path.into_inner();
+    let email = Email::parse("email", &email)
+        .map_err(|_| ApiError::NotFound(format!("{email:?} is not a member of team {slug:?}")))?;
+    let change = store::teams::MemberChange { lead: body.0.lead, active: body.0.active };
+    let m = store::teams::update_member(&state.db, &admin.actor, &slug, &email, change).await?;
+    Ok(HttpResponse::Ok().json(MemberOut::new(m, &slug)))
 }
 
 /// Deactivate a member: no more invitations, and their personal link stops working.

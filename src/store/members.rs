@@ -88,6 +88,30 @@ pub async fn renew_link(
     Ok(token)
 }
 
+/// Emails an active member their current personal link again (nothing
+/// changes; an unknown or inactive email is a quiet no-op for the caller to
+/// decide about). Returns whether an email was queued.
+pub async fn resend_link(
+    db: &DatabaseConnection,
+    emails: &crate::email::Emails,
+    actor: &str,
+    email: &str,
+) -> StoreResult<()> {
+    let txn = super::begin_write(db).await?;
+    let m = member::Entity::find()
+        .filter(member::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(member::Column::Active.eq(true))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| super::StoreError::NotFound(format!("no active member {email}")))?;
+    let rendered = emails.your_link(&emails.member_token(&m)).map_err(super::StoreError::render("your link"))?;
+    super::outbox::enqueue(&txn, crate::domain::EmailKind::YourLink, &m.email, rendered, emails.message_domain())
+        .await?;
+    super::audit::record(&txn, actor, "member.resend_link", "member", &m.member_id, serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The active member whose personal token is `token`.
 pub async fn by_token(conn: &impl ConnectionTrait, token: &str) -> StoreResult<Option<MemberView>> {
     if !looks_like_token(token) {

@@ -6,6 +6,7 @@ pub mod areas;
 pub mod audit;
 pub mod cycles;
 pub mod friction;
+pub mod import;
 pub mod invitations;
 pub mod members;
 pub mod outbox;

@@ -1,13 +1,13 @@
 //! Teams and their members.
 
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
-use crate::domain::{Email, EmailKind, Slug, TeamKind};
+use crate::domain::{Email, EmailKind, FieldError, Slug, TeamKind};
 use crate::email::Emails;
 use crate::entities::{member, team};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -18,6 +18,21 @@ pub struct NewTeam {
     pub name: String,
     pub group_name: Option<String>,
     pub kind: TeamKind,
+}
+
+impl NewTeam {
+    /// Parses a new team as typed (API or console); the kind defaults to stream-aligned.
+    pub fn parse(slug: &str, name: &str, group_name: Option<&str>, kind: Option<&str>) -> Result<NewTeam, FieldError> {
+        Ok(NewTeam {
+            slug: Slug::parse("slug", slug)?,
+            name: crate::domain::required_text("name", name, 200)?,
+            group_name: crate::domain::optional_text("group_name", group_name, 200)?,
+            kind: match kind.map(str::trim).filter(|k| !k.is_empty()) {
+                None => TeamKind::StreamAligned,
+                Some(k) => TeamKind::parse("kind", k)?,
+            },
+        })
+    }
 }
 
 /// A team with its number of active members.
@@ -128,10 +143,26 @@ pub async fn add_member(
     actor: &str,
     slug: &str,
     email: &Email,
+    lead: bool,
 ) -> StoreResult<Added> {
     let txn = crate::store::begin_write(conn).await?;
     let team = by_slug(&txn, slug).await?;
-    let existing = member::Entity::find().filter(member::Column::Email.eq(email.as_str())).one(&txn).await?;
+    let added = add_member_in(&txn, emails, actor, &team, email, lead).await?;
+    txn.commit().await?;
+    Ok(added)
+}
+
+/// [`add_member`] inside a transaction the caller commits (CSV import adds
+/// many at once, all or none).
+pub async fn add_member_in(
+    txn: &DatabaseTransaction,
+    emails: &Emails,
+    actor: &str,
+    team: &team::Model,
+    email: &Email,
+    lead: bool,
+) -> StoreResult<Added> {
+    let existing = member::Entity::find().filter(member::Column::Email.eq(email.as_str())).one(txn).await?;
     let added = match existing {
         Some(m) if m.active => {
             let where_ = if m.team_id == team.team_id { "this team".to_string() } else { "another team".to_string() };
@@ -140,8 +171,9 @@ pub async fn add_member(
         Some(m) => {
             let mut active = m.into_active_model();
             active.active = Set(true);
+            active.lead = Set(lead);
             active.team_id = Set(team.team_id.clone());
-            Added::Reactivated(active.update(&txn).await?)
+            Added::Reactivated(active.update(txn).await?)
         }
         None => Added::Created({
             let member_id = new_id();
@@ -152,10 +184,10 @@ pub async fn add_member(
                 active: Set(true),
                 token_hash: Set(super::members::first_token_hash(emails.link_key(), &member_id)),
                 token_version: Set(1),
-                lead: Set(false),
+                lead: Set(lead),
                 created_at: Set(Utc::now()),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?
         }),
     };
@@ -163,11 +195,47 @@ pub async fn add_member(
         Added::Created(m) | Added::Reactivated(m) => m,
     };
     let rendered = emails.welcome(&team.name, &emails.member_token(m)).map_err(StoreError::render("welcome"))?;
-    outbox::enqueue(&txn, EmailKind::Welcome, &m.email, rendered, emails.message_domain()).await?;
+    outbox::enqueue(txn, EmailKind::Welcome, &m.email, rendered, emails.message_domain()).await?;
     let action = if matches!(added, Added::Created(_)) { "member.add" } else { "member.reactivate" };
-    audit::record(&txn, actor, action, "member", &m.member_id, json!({"team": team.slug})).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, action, "member", &m.member_id, json!({"team": team.slug, "lead": lead})).await?;
     Ok(added)
+}
+
+/// A change to a member: any of these.
+#[derive(Debug, Clone, Default)]
+pub struct MemberChange {
+    pub lead: Option<bool>,
+    pub active: Option<bool>,
+}
+
+/// Changes a member of the team (lead, active), audited.
+pub async fn update_member(
+    conn: &DatabaseConnection,
+    actor: &str,
+    slug: &str,
+    email: &Email,
+    change: MemberChange,
+) -> StoreResult<member::Model> {
+    let txn = crate::store::begin_write(conn).await?;
+    let team = by_slug(&txn, slug).await?;
+    let m = member::Entity::find()
+        .filter(member::Column::Email.eq(email.as_str()))
+        .filter(member::Column::TeamId.eq(team.team_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("{email} is not a member of team {slug:?}")))?;
+    let mut row = m.into_active_model();
+    if let Some(lead) = change.lead {
+        row.lead = Set(lead);
+    }
+    if let Some(active) = change.active {
+        row.active = Set(active);
+    }
+    let m = row.update(&txn).await?;
+    let detail = json!({"team": slug, "lead": change.lead, "active": change.active});
+    audit::record(&txn, actor, "member.update", "member", &m.member_id, detail).await?;
+    txn.commit().await?;
+    Ok(m)
 }
 
 /// Deactivates a member of the team: they get no more invitations, and their

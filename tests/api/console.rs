@@ -391,3 +391,95 @@ async fn surveys_are_created_scheduled_for_some_teams_and_closed_early_from_the_
     let res = app.post_form(&format!("/admin/cycles/{cid}/close"), &cookie, &[]).await;
     assert_eq!(res.status(), 409, "closing twice says why");
 }
+
+#[tokio::test]
+async fn teams_members_leads_and_a_csv_import_that_names_every_bad_line() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    let evil = "<script>x</script>\"><img src=x onerror=alert(1)>";
+    let res =
+        app.post_form("/admin/teams", &cookie, &[("slug", "core"), ("name", evil), ("group_name", "Platform")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin/teams/core");
+    let res = app.post_form("/admin/teams", &cookie, &[("slug", "Not A Slug"), ("name", "Kept name")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("slug") && html.contains("Kept name"), "the form is kept");
+    assert_eq!(app.post_form("/admin/teams", &cookie, &[("slug", "edge"), ("name", "Edge")]).await.status(), 303);
+    let list = app.page("/admin/teams", &cookie).await.text().await.unwrap();
+    assert!(!list.contains("<script>x") && !list.contains("<img src=x") && list.contains("&lt;script&gt;x"));
+    // A CSV with a BOM, CRLF, a header, a bad email, an unknown team, a duplicate and a hostile cell.
+    let csv = format!(
+        "\u{feff}email,team,lead\r\nada@x.io,core,true\r\nnot-an-email,core\r\nbob@x.io,nowhere\r\nADA@x.io,edge\r\n{evil}@x.io,core\r\ncy@x.io,edge\r\n"
+    );
+    let res = app.post_form("/admin/teams/import", &cookie, &[("csv", &csv), ("action", "preview")]).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("4 lines need fixing"), "{html}");
+    for line in ["<td>3</td>", "<td>4</td>", "<td>5</td>", "<td>6</td>"] {
+        assert!(html.contains(line), "line {line} named");
+    }
+    assert!(!html.contains("<script>x") && !html.contains("<img src=x"));
+    assert!(!html.contains("value=\"import\""), "no import button while lines are bad");
+    // Importing anyway writes nothing.
+    let res = app.post_form("/admin/teams/import", &cookie, &[("csv", &csv), ("action", "import")]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("nothing was imported"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
+    // The good lines alone: preview, then import, with their welcome emails.
+    let good = "email,team,lead\r\nada@x.io,core,true\r\ncy@x.io,edge\r\n";
+    let preview = app
+        .post_form("/admin/teams/import", &cookie, &[("csv", good), ("action", "preview")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(preview.contains("Preview: 2 members to add") && preview.contains("value=\"import\""));
+    let res = app.post_form("/admin/teams/import", &cookie, &[("csv", good), ("action", "import")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin/teams?imported=2");
+    assert_eq!(app.count("SELECT COUNT(*) FROM members WHERE lead = true").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'welcome'").await, 2);
+    // Again: both are already members, so the preview says so and nothing changes.
+    let again = app
+        .post_form("/admin/teams/import", &cookie, &[("csv", good), ("action", "preview")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("already an active member"));
+    // A 5 MB file is refused whole.
+    let huge = "z@x.io,core\n".repeat(5 * 1024 * 1024 / 12);
+    let res = app.post_form("/admin/teams/import", &cookie, &[("csv", &huge), ("action", "import")]).await;
+    assert_eq!(res.status(), 413);
+    assert!(res.headers().contains_key("content-security-policy"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 2);
+    // A member: lead off, resend the link, deactivate.
+    for action in ["unlead", "resend", "deactivate"] {
+        let res =
+            app.post_form("/admin/teams/core/members", &cookie, &[("email", "ada@x.io"), ("action", action)]).await;
+        assert_eq!(res.status(), 303, "{action}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM members WHERE lead = true OR active = true AND email = 'ada@x.io'").await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'your_link'").await, 1);
+    let res =
+        app.post_form("/admin/teams/core/members", &cookie, &[("email", "new@x.io"), ("action", "add_lead")]).await;
+    assert_eq!(res.status(), 303);
+    let members: serde_json::Value = app.page("/api/v1/teams/core/members", &cookie).await.json().await.unwrap();
+    assert!(members["items"].as_array().unwrap().iter().any(|m| m["email"] == "new@x.io" && m["lead"] == true));
+    // The API's PATCH does the same.
+    let res = app
+        .client
+        .patch(app.url("/api/v1/teams/core/members/new@x.io"))
+        .bearer_auth(&app.token)
+        .json(&serde_json::json!({"lead": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["lead"], false);
+}

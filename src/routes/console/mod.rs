@@ -8,6 +8,7 @@ mod overview;
 mod roadmap;
 pub mod session;
 mod surveys;
+mod teams;
 
 use actix_web::web;
 use serde::Serialize;
@@ -17,7 +18,7 @@ use tera::Context;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/admin")
-            .app_data(web::FormConfig::default().limit(64 * 1024))
+            .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(crate::error::form_error))
             .route("/login", web::get().to(auth::show))
             .route("/login", web::post().to(auth::submit))
             .route("/logout", web::post().to(auth::logout))
@@ -32,7 +33,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/surveys", web::get().to(surveys::page))
             .route("/surveys", web::post().to(surveys::create))
             .route("/surveys/{id}/cycles", web::post().to(surveys::schedule))
-            .route("/cycles/{id}/close", web::post().to(surveys::close)),
+            .route("/cycles/{id}/close", web::post().to(surveys::close))
+            .service(
+                web::resource("/teams/import")
+                    .app_data(
+                        web::FormConfig::default()
+                            .limit(crate::store::import::MAX_BYTES + 4096)
+                            .error_handler(crate::error::form_error),
+                    )
+                    .route(web::post().to(teams::import)),
+            )
+            .route("/teams", web::get().to(teams::page))
+            .route("/teams", web::post().to(teams::create))
+            .route("/teams/{slug}", web::get().to(teams::team))
+            .route("/teams/{slug}/members", web::post().to(teams::member)),
     );
 }
 
@@ -44,11 +58,12 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 4] = [
+const PAGES: [(&str, &str); 5] = [
     ("/admin", "Overview"),
     ("/admin/surveys", "Surveys"),
     ("/admin/friction", "Friction"),
     ("/admin/roadmap", "Roadmap"),
+    ("/admin/teams", "Teams"),
 ];
 
 /// What every console page's layout needs: the navigation (with `current`
