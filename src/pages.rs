@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/surveys.html", include_str!("../templates/console/surveys.html")),
     ("console/teams.html", include_str!("../templates/console/teams.html")),
     ("console/team.html", include_str!("../templates/console/team.html")),
+    ("console/settings.html", include_str!("../templates/console/settings.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

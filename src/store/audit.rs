@@ -37,3 +37,22 @@ pub async fn for_entity(conn: &impl ConnectionTrait, entity: &str, id: &str) -> 
         .all(conn)
         .await?)
 }
+
+/// The latest entries, newest first, optionally only those whose action
+/// starts with `action` or whose actor contains `actor`.
+pub async fn recent(
+    conn: &impl ConnectionTrait,
+    action: Option<&str>,
+    actor: Option<&str>,
+    limit: u64,
+) -> StoreResult<Vec<audit_entry::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut q = audit_entry::Entity::find();
+    if let Some(a) = action.map(str::trim).filter(|a| !a.is_empty()) {
+        q = q.filter(audit_entry::Column::Action.starts_with(a));
+    }
+    if let Some(a) = actor.map(str::trim).filter(|a| !a.is_empty()) {
+        q = q.filter(audit_entry::Column::Actor.contains(a));
+    }
+    Ok(q.order_by_desc(audit_entry::Column::At).limit(limit).all(conn).await?)
+}

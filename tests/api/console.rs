@@ -483,3 +483,52 @@ async fn teams_members_leads_and_a_csv_import_that_names_every_bad_line() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["lead"], false);
 }
+
+#[tokio::test]
+async fn settings_tokens_admins_own_password_and_the_audit_log() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    // A token is shown once, and works.
+    let res = app.post_form("/admin/settings/tokens", &cookie, &[("name", "ci-bot")]).await;
+    assert_eq!(res.status(), 201);
+    let html = res.text().await.unwrap();
+    let at = html.find("<code>dp_").expect("the new token") + "<code>".len();
+    let token = html[at..].split('<').next().unwrap().to_string();
+    assert_eq!(app.client.get(app.url("/api/v1/teams")).bearer_auth(&token).send().await.unwrap().status(), 200);
+    let again = app.page("/admin/settings", &cookie).await.text().await.unwrap();
+    assert!(!again.contains(&token), "never shown again");
+    let tokens: Vec<devpulse::entities::api_token::Model> =
+        <devpulse::entities::api_token::Entity as sea_orm::EntityTrait>::find().all(&app.state.db).await.unwrap();
+    let id = tokens.iter().find(|t| t.name == "ci-bot").unwrap().token_id.clone();
+    assert_eq!(app.post_form(&format!("/admin/settings/tokens/{id}/revoke"), &cookie, &[]).await.status(), 303);
+    assert_eq!(app.client.get(app.url("/api/v1/teams")).bearer_auth(&token).send().await.unwrap().status(), 401);
+    // Admins: a short password is refused; never the last one removed.
+    let res =
+        app.post_form("/admin/settings/admins", &cookie, &[("email", "two@example.com"), ("password", "short")]).await;
+    assert_eq!(res.status(), 422);
+    let res =
+        app.post_form("/admin/settings/admins", &cookie, &[("email", "two@example.com"), ("password", PASSWORD)]).await;
+    assert_eq!(res.status(), 303);
+    let two = app.sign_in("two@example.com", PASSWORD).await;
+    assert_eq!(app.post_form("/admin/settings/admins/remove", &two, &[("email", ADMIN)]).await.status(), 303);
+    assert_eq!(app.page("/admin", &cookie).await.status(), 303, "a removed admin's sessions end");
+    let res = app.post_form("/admin/settings/admins/remove", &two, &[("email", "two@example.com")]).await;
+    assert_eq!(res.status(), 409);
+    // Own password: the current one is checked, then every session ends.
+    let res = app
+        .post_form("/admin/settings/password", &two, &[("current", "wrong"), ("password", "another long one")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form("/admin/settings/password", &two, &[("current", PASSWORD), ("password", "another long one")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.page("/admin", &two).await.status(), 303);
+    let two = app.sign_in("two@example.com", "another long one").await;
+    // The audit log, filtered.
+    let log = app.page("/admin/settings?action=token", &two).await.text().await.unwrap();
+    assert!(log.contains("token.create") && log.contains("token.revoke") && !log.contains("admin.add"));
+    let log = app.page("/admin/settings?action=admin", &two).await.text().await.unwrap();
+    assert!(log.contains("admin.add") && log.contains("admin.remove") && log.contains("admin.password"));
+}

@@ -7,6 +7,7 @@ mod friction;
 mod overview;
 mod roadmap;
 pub mod session;
+mod settings;
 mod surveys;
 mod teams;
 
@@ -46,7 +47,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/teams", web::get().to(teams::page))
             .route("/teams", web::post().to(teams::create))
             .route("/teams/{slug}", web::get().to(teams::team))
-            .route("/teams/{slug}/members", web::post().to(teams::member)),
+            .route("/teams/{slug}/members", web::post().to(teams::member))
+            .route("/settings", web::get().to(settings::page))
+            .route("/settings/tokens", web::post().to(settings::create_token))
+            .route("/settings/tokens/{id}/revoke", web::post().to(settings::revoke_token))
+            .route("/settings/admins", web::post().to(settings::add_admin))
+            .route("/settings/admins/remove", web::post().to(settings::remove_admin))
+            .route("/settings/password", web::post().to(settings::change_password)),
     );
 }
 
@@ -58,12 +65,13 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 5] = [
+const PAGES: [(&str, &str); 6] = [
     ("/admin", "Overview"),
     ("/admin/surveys", "Surveys"),
     ("/admin/friction", "Friction"),
     ("/admin/roadmap", "Roadmap"),
     ("/admin/teams", "Teams"),
+    ("/admin/settings", "Settings"),
 ];
 
 /// What every console page's layout needs: the navigation (with `current`
