@@ -165,6 +165,9 @@ pub struct DemoArgs {
     /// Replace the organisation of a non-empty database
     #[arg(long)]
     pub force: bool,
+    /// Leave no cycle open (by default one is open now, with some answers in)
+    #[arg(long)]
+    pub no_open_cycle: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<(), CliError> {
         people: args.people,
         cycles: args.cycles,
         friction: args.friction,
+        open_cycle: !args.no_open_cycle,
     };
     if !demo::is_empty(&db).await? {
         if !args.force {

@@ -21,10 +21,13 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         signin_window: std::time::Duration::from_secs(args.signin_window_seconds),
     };
     let db = open(global).await?;
+    let mut welcome = Vec::new();
     if args.demo && demo::is_empty(&db).await? {
         let summary = demo::load(&db, &demo::Options::default(), std::io::stderr().is_terminal()).await?;
         tracing::info!("{summary}");
+        welcome = demo::welcome(&db, &config.base_url).await?;
     }
+    warn_if_base_url_looks_wrong(&config);
     let listener =
         std::net::TcpListener::bind(&config.bind).map_err(failed(&format!("cannot listen on {}", config.bind)))?;
     let addr = listener.local_addr().map_err(failed("cannot listen"))?;
@@ -35,6 +38,9 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(crate::worker::run(state.clone(), state.config.tick, stopped));
     tracing::info!("devpulse serving http://{addr}");
+    for line in welcome {
+        tracing::info!("{line}");
+    }
     let served = server.await;
     let _ = stop.send(true);
     let _ = worker.await;
@@ -42,4 +48,20 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
     state.db.clone().close().await.map_err(failed("closing the database"))?;
     tracing::info!("devpulse stopped");
     Ok(())
+}
+
+/// console.md: a warning when the base URL (links in emails, the origin that
+/// cross-site checks compare with) matches neither the bind address nor https.
+fn warn_if_base_url_looks_wrong(config: &Config) {
+    let host = |s: &str| s.split("://").nth(1).unwrap_or(s).split('/').next().unwrap_or_default().to_string();
+    let (base, bind) = (host(&config.base_url), config.bind.clone());
+    let same_port = base.rsplit(':').next() == bind.rsplit(':').next();
+    if !config.is_https() && !(base == bind || same_port && bind.starts_with("0.0.0.0")) {
+        tracing::warn!(
+            base_url = %config.base_url,
+            bind = %config.bind,
+            "DEVPULSE_BASE_URL does not match the bind address and is not https: links in emails and the console's \
+             cross-site check use it"
+        );
+    }
 }

@@ -93,7 +93,12 @@ pub async fn closed_cycles(
                 group_name: Set(Some(t.group.clone())),
             });
             for m in &t.members {
-                invite(demo, &mut rows, s, t, m, &cycle_id, c, (*opens_on, *closes_on));
+                invite(
+                    demo,
+                    &mut rows,
+                    Invite { survey: s, team: t, member: m, cycle_id: &cycle_id, c },
+                    (*opens_on, *closes_on),
+                );
             }
         }
         // Responses and their answers are stored in random order, so row order
@@ -112,32 +117,38 @@ pub async fn closed_cycles(
     Ok((n_responses, n_answers))
 }
 
-/// Member `m`'s invitation to cycle number `c`, and their answers if they respond.
-#[allow(clippy::too_many_arguments)]
-fn invite(
-    demo: &mut Demo,
-    rows: &mut CycleRows,
-    s: &DemoSurvey,
-    t: &DemoTeam,
-    m: &str,
-    cycle_id: &str,
+/// Who is invited to which cycle.
+struct Invite<'a> {
+    survey: &'a DemoSurvey,
+    team: &'a DemoTeam,
+    member: &'a str,
+    cycle_id: &'a str,
+    /// The cycle's number (0 = oldest), for the trend of answers.
     c: usize,
-    (opens_on, closes_on): (NaiveDate, NaiveDate),
-) {
-    let used = demo.rng.random::<f64>() < t.response_rate;
+}
+
+/// A member's invitation to a closed cycle, and their answers if they responded.
+fn invite(demo: &mut Demo, rows: &mut CycleRows, i: Invite<'_>, (opens_on, closes_on): (NaiveDate, NaiveDate)) {
+    let used = demo.rng.random::<f64>() < i.team.response_rate;
     rows.invitations.push(invitation::ActiveModel {
         invitation_id: Set(new_id()),
-        cycle_id: Set(cycle_id.to_string()),
-        member_id: Set(m.to_string()),
-        team_id: Set(t.id.clone()),
+        cycle_id: Set(i.cycle_id.to_string()),
+        member_id: Set(i.member.to_string()),
+        team_id: Set(i.team.id.clone()),
         token_hash: Set(hash_secret(&crate::store::random_token(24))),
         used: Set(used),
         reminders_sent: Set(if used { demo.rng.random_range(0..=1) } else { 2 }),
         last_reminded_on: Set(Some(opens_on + Duration::days(7))),
     });
-    if !used {
-        return;
+    if used {
+        respond(demo, rows, &i, opens_on, closes_on);
     }
+}
+
+/// A response to cycle `i` submitted between `from` and `to`, with its answers.
+fn respond(demo: &mut Demo, rows: &mut CycleRows, i: &Invite<'_>, from: NaiveDate, to: NaiveDate) {
+    let (s, t, cycle_id, c) = (i.survey, i.team, i.cycle_id, i.c);
+    let (opens_on, closes_on) = (from, to);
     let response_id = new_id();
     let day = demo.rng.random_range(0..=(closes_on - opens_on).num_days());
     rows.responses.push(response::ActiveModel {
@@ -199,4 +210,61 @@ fn answers(demo: &mut Demo, s: &DemoSurvey, t: &DemoTeam, response_id: &str, c: 
         }
     }
     out
+}
+
+/// The cycle taking answers now (opened three days ago, for two weeks): its
+/// invitations carry real links (so a member's page leads to the form), and
+/// about a third of the people have answered already. Returns its responses.
+pub async fn open_cycle(demo: &mut Demo, txn: &DatabaseTransaction, org: &Org, s: &DemoSurvey) -> StoreResult<usize> {
+    let opens_on = demo.today - Duration::days(3);
+    let cycle_id = new_id();
+    cycle::ActiveModel {
+        cycle_id: Set(cycle_id.clone()),
+        survey_id: Set(s.survey_id.clone()),
+        opens_on: Set(opens_on),
+        closes_on: Set(opens_on + Duration::days(14)),
+        status: Set(CycleStatus::Open),
+        opened_at: Set(Some(at(opens_on, 8))),
+        closed_at: Set(None),
+        created_at: Set(at(opens_on - Duration::days(7), 9)),
+    }
+    .insert(txn)
+    .await?;
+    let mut rows = CycleRows::default();
+    let c = demo.cycles_dates.len();
+    for t in &org.teams {
+        rows.links.push(cycle_team::ActiveModel {
+            cycle_id: Set(cycle_id.clone()),
+            team_id: Set(t.id.clone()),
+            group_name: Set(Some(t.group.clone())),
+        });
+        for m in &t.members {
+            let invitation_id = new_id();
+            let token = crate::store::invitations::token_for(&demo.link_key, &invitation_id);
+            let used = demo.rng.random::<f64>() < 0.35;
+            rows.invitations.push(invitation::ActiveModel {
+                invitation_id: Set(invitation_id),
+                cycle_id: Set(cycle_id.clone()),
+                member_id: Set(m.clone()),
+                team_id: Set(t.id.clone()),
+                token_hash: Set(hash_secret(&token)),
+                used: Set(used),
+                reminders_sent: Set(0),
+                last_reminded_on: Set(None),
+            });
+            if used {
+                let i = Invite { survey: s, team: t, member: m, cycle_id: &cycle_id, c };
+                respond(demo, &mut rows, &i, opens_on, demo.today);
+            }
+        }
+    }
+    let mut pairs: Vec<_> = rows.responses.into_iter().zip(rows.answers).collect();
+    pairs.shuffle(&mut demo.rng);
+    let (responses, answers): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    let n = responses.len();
+    insert_chunks(txn, rows.links).await?;
+    insert_chunks(txn, rows.invitations).await?;
+    insert_chunks(txn, responses).await?;
+    insert_chunks(txn, answers.into_iter().flatten().collect::<Vec<_>>()).await?;
+    Ok(n)
 }

@@ -32,11 +32,13 @@ pub struct Options {
     pub people: Option<u32>,
     pub cycles: u32,
     pub friction: u32,
+    /// Leave a cycle open now, with some answers in (for trying the form).
+    pub open_cycle: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: 42, teams: 12, people: None, cycles: 4, friction: 300 }
+        Options { seed: 42, teams: 12, people: None, cycles: 4, friction: 300, open_cycle: true }
     }
 }
 
@@ -105,11 +107,17 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
     let (n_responses, n_answers) = cycles::closed_cycles(&mut demo, &txn, &org, &survey).await?;
     demo.progress.step("friction reports");
     let (n_friction, n_votes) = friction::reports(&mut demo, &txn, &org, &roadmap).await?;
+    let open = if opts.open_cycle {
+        demo.progress.step("open cycle");
+        Some(cycles::open_cycle(&mut demo, &txn, &org, &survey).await?)
+    } else {
+        None
+    };
     txn.commit().await?;
     demo.progress.step("done");
     Ok(format!(
         "demo organisation loaded (seed {}): {} teams in {} groups, {} members, {} closed cycles, {} responses, \
-         {} answers, {} friction reports with {} me-too votes, {} roadmap items",
+         {} answers, {} friction reports with {} me-too votes, {} roadmap items{}",
         opts.seed,
         org.teams.len(),
         org.groups.min(org.teams.len()),
@@ -119,8 +127,47 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         n_answers,
         n_friction,
         n_votes,
-        roadmap.len()
+        roadmap.len(),
+        open.map(|n| format!(", and a cycle open now with {n} responses so far")).unwrap_or_default()
     ))
+}
+
+/// The demo's console admin.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+
+/// After loading the demo for `serve --demo`: creates the demo admin with a
+/// generated password (when there is no admin yet) and returns what to print
+/// once: where to sign in, the password, and one member's personal page.
+pub async fn welcome(db: &DatabaseConnection, base_url: &str) -> StoreResult<Vec<String>> {
+    let base = base_url.trim_end_matches('/');
+    let mut lines = Vec::new();
+    if crate::store::admins::list(db).await?.is_empty() {
+        let password = crate::store::random_token(15);
+        let hash = {
+            let password = password.clone();
+            tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+                .await
+                .map_err(|e| crate::store::StoreError::Broken(format!("hashing the demo password: {e}")))?
+        };
+        let email = crate::domain::Email::parse("email", ADMIN_EMAIL)?;
+        crate::store::admins::create(db, &email, hash).await?;
+        lines.push(format!("demo console: {base}/admin/login as {ADMIN_EMAIL} with password {password} (shown once)"));
+    }
+    let key = crate::store::settings::link_key(db).await?;
+    let first = team::Entity::find().one(db).await?;
+    if let Some(team) = first {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let member = crate::entities::member::Entity::find()
+            .filter(crate::entities::member::Column::TeamId.eq(team.team_id))
+            .order_by_asc(crate::entities::member::Column::Email)
+            .one(db)
+            .await?;
+        if let Some(m) = member {
+            let token = crate::store::members::token_of(&key, &m);
+            lines.push(format!("a member's page ({}): {base}/p/{token}", m.email));
+        }
+    }
+    Ok(lines)
 }
 
 /// A standard normal draw (Irwin-Hall with 12 uniforms).

@@ -163,19 +163,39 @@ async fn serve_logs_its_url_and_stops_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
+    let (base, logged) = tokio::time::timeout(Duration::from_secs(60), async {
+        let mut logged = Vec::new();
         while let Some(line) = lines.next_line().await.unwrap() {
             if let Some(i) = line.find("serving http://") {
-                return line[i + "serving ".len()..].trim().to_string();
+                let base = line[i + "serving ".len()..].trim().to_string();
+                // The demo's welcome lines come right after.
+                for _ in 0..2 {
+                    logged.push(lines.next_line().await.unwrap().unwrap_or_default());
+                }
+                return (base, logged);
             }
         }
         panic!("serve ended without logging its URL");
     })
     .await
     .expect("serve started in time");
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     assert_eq!(client.get(format!("{base}/health")).send().await.unwrap().status(), 200);
     assert_eq!(client.get(format!("{base}/api/v1/areas")).send().await.unwrap().status(), 200);
+    // The demo admin, printed once, signs in; the member's link opens their page with the open survey.
+    let console = logged.iter().find(|l| l.contains("demo console:")).expect("the demo admin is logged");
+    let password = console.split("with password ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let res = client
+        .post(format!("{base}/admin/login"))
+        .form(&[("email", "admin@example.com"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{console}");
+    let page = logged.iter().find(|l| l.contains("a member's page")).expect("a member's link is logged");
+    let path = &page[page.find("/p/").unwrap()..].trim();
+    let html = client.get(format!("{base}{path}")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("closes on") || html.contains("answered, thank you"), "the open demo cycle: {html}");
     let pid = child.id().unwrap().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = tokio::time::timeout(Duration::from_secs(30), child.wait()).await.expect("stopped in time").unwrap();

@@ -170,8 +170,14 @@ pub async fn add_admin(
     let email = match Email::parse("email", &form.email) {
         Ok(e) => e,
         Err(e) => {
-            return with(&state, &signed, "problem", &format!("email: {}", e.message), StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return with(
+                &state,
+                &signed,
+                "problem",
+                &format!("email: {}", e.message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     if form.password.chars().count() < MIN_PASSWORD {
