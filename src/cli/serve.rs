@@ -56,7 +56,8 @@ fn warn_if_base_url_looks_wrong(config: &Config) {
     let host = |s: &str| s.split("://").nth(1).unwrap_or(s).split('/').next().unwrap_or_default().to_string();
     let (base, bind) = (host(&config.base_url), config.bind.clone());
     let same_port = base.rsplit(':').next() == bind.rsplit(':').next();
-    if !config.is_https() && !(base == bind || same_port && bind.starts_with("0.0.0.0")) {
+    let matches = base == bind || same_port && bind.starts_with("0.0.0.0");
+    if !(config.is_https() || matches) {
         tracing::warn!(
             base_url = %config.base_url,
             bind = %config.bind,
