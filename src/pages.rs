@@ -14,6 +14,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pages/notice.html", include_str!("../templates/pages/notice.html")),
     ("pages/member.html", include_str!("../templates/pages/member.html")),
     ("pages/home.html", include_str!("../templates/pages/home.html")),
+    ("pages/lost_link.html", include_str!("../templates/pages/lost_link.html")),
     ("console/layout.html", include_str!("../templates/console/layout.html")),
     ("console/login.html", include_str!("../templates/console/login.html")),
     ("console/overview.html", include_str!("../templates/console/overview.html")),

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use tera::Context;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
+    cfg.route("/p", web::get().to(lost_link_page)).route("/p", web::post().to(lost_link)).service(
         web::scope("/p/{member_token}")
             .app_data(web::PayloadConfig::new(64 * 1024))
             .route("", web::get().to(page))
@@ -328,4 +328,63 @@ async fn new_link(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
         Err(StoreError::Conflict(_)) => state.pages.not_found(),
         Err(e) => store_failure(&state, &e),
     }
+}
+
+/// `/p`: "email me my link". The same answer whatever the email, throttled
+/// like sign-in (per submitted email and per address, shared by instances).
+async fn lost_link_page(state: web::Data<AppState>) -> HttpResponse {
+    state.pages.page(StatusCode::OK, "pages/lost_link.html", tera::Context::new())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LostLinkForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn lost_link(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    form: web::Form<LostLinkForm>,
+) -> HttpResponse {
+    use crate::store::throttle;
+    let email = form.email.trim().to_lowercase();
+    let window = chrono::Duration::from_std(state.config.signin_window).unwrap_or(chrono::Duration::minutes(15));
+    let now = chrono::Utc::now();
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let keys = [
+        (throttle::key(&state.secret_key, &format!("link:email:{email}")), throttle::PER_EMAIL),
+        (throttle::key(&state.secret_key, &format!("link:address:{address}")), throttle::PER_ADDRESS),
+    ];
+    for (key, limit) in &keys {
+        match throttle::blocked(&state.db, key, *limit, window, now).await {
+            Ok(Some(secs)) => {
+                let mut res = state.pages.notice(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many requests",
+                    &format!("Please try again in {} minutes.", secs.div_ceil(60)),
+                    Some(("/p", "Back")),
+                );
+                res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, secs.into());
+                return res;
+            }
+            Ok(None) => {}
+            Err(e) => return store_failure(&state, &e),
+        }
+    }
+    // Every request counts, so the answer (and its timing) says nothing.
+    for (key, _) in &keys {
+        if let Err(e) = throttle::fail(&state.db, key, window, now).await {
+            return store_failure(&state, &e);
+        }
+    }
+    if crate::domain::Email::parse("email", &email).is_ok() {
+        match store::members::resend_link(&state.db, &state.emails, "member", &email).await {
+            Ok(()) | Err(StoreError::NotFound(_)) => {}
+            Err(e) => return store_failure(&state, &e),
+        }
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("sent", &true);
+    state.pages.page(StatusCode::OK, "pages/lost_link.html", ctx)
 }

@@ -172,3 +172,36 @@ async fn an_unknown_stored_enum_value_is_an_error_not_a_default() {
     let body: Value = res.json().await.unwrap();
     assert!(!body["message"].as_str().unwrap().contains("squad"), "details stay in the log");
 }
+
+#[tokio::test]
+async fn a_lost_link_is_emailed_to_members_only_with_the_same_answer_for_anyone() {
+    let app = crate::helpers::spawn_app_with(|c| c.signin_window = std::time::Duration::from_secs(60)).await;
+    app.create_team("core").await;
+    app.add_members("core", "m", 1).await;
+    assert_eq!(app.client.get(app.url("/p")).send().await.unwrap().status(), 200);
+    let ask = |email: &'static str| {
+        let app = &app;
+        async move { app.client.post(app.url("/p")).form(&[("email", email)]).send().await.unwrap() }
+    };
+    let member = ask("M1@x.io").await;
+    let stranger = ask("nobody@x.io").await;
+    assert_eq!((member.status().as_u16(), stranger.status().as_u16()), (200, 200));
+    assert_eq!(member.text().await.unwrap(), stranger.text().await.unwrap(), "the same answer");
+    let sent = outbox_email::Entity::find()
+        .filter(outbox_email::Column::Kind.eq("your_link"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to_addr, "m1@x.io");
+    assert!(sent[0].body_text.contains(&format!("/p/{}", app.member_token("m1@x.io").await)));
+    // Throttled like sign-in.
+    let statuses: Vec<u16> = {
+        let mut v = Vec::new();
+        for _ in 0..6 {
+            v.push(ask("nobody@x.io").await.status().as_u16());
+        }
+        v
+    };
+    assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
+}
