@@ -102,6 +102,43 @@ impl Browser {
         panic!("never reached a page at *{suffix} holding {text:?}; now at {}", self.url().await);
     }
 
+    /// Runs axe-core (npm `axe-core`'s `axe.min.js`, path in `DEVPULSE_AXE_JS`,
+    /// installed by `.ci/test`) on the current page; returns the violations
+    /// tagged wcag2a or wcag2aa, one line each.
+    pub async fn axe(&self) -> Vec<String> {
+        let path = std::env::var("DEVPULSE_AXE_JS").unwrap_or_else(|_| {
+            format!("{}/.cache/devpulse-axe/node_modules/axe-core/axe.min.js", std::env::var("HOME").unwrap())
+        });
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("axe-core at {path}: {e} (bash .ci/test installs it)"));
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": format!("{source}; return true;"), "args": []})),
+        )
+        .await;
+        let found = self
+            .call(reqwest::Method::POST, "/execute/async", Some(json!({
+                "script": "const done = arguments[arguments.length - 1]; \
+                    axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}) \
+                    .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', ')))) \
+                    .catch(e => done(['axe failed: ' + e]));",
+                "args": []
+            })))
+            .await;
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    }
+
+    /// Runs a script in the page (test set-up only).
+    pub async fn run(&self, script: &str) {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await;
+    }
+
+    /// Picks `value` in the `<select>` found by `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await;
+    }
+
     pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_string()
     }

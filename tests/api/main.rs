@@ -7,6 +7,7 @@ mod areas;
 mod browser;
 mod cli;
 mod console;
+mod console_browser;
 mod contention;
 mod demo;
 mod friction;
