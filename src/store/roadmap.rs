@@ -75,7 +75,9 @@ impl ItemFull {
             .iter()
             .filter(|r| r.duplicate_of.is_none() && !r.status.is_closed())
             .map(friction::weekly_hours)
-            .sum()
+            .sum::<f64>()
+            // An empty sum is -0.0, which would read "-0.0 hours".
+            + 0.0
     }
 }
 
