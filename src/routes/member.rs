@@ -150,7 +150,7 @@ struct AreaOption {
 }
 
 async fn member(state: &AppState, token: &str) -> Result<Option<MemberView>, HttpResponse> {
-    store::members::by_token(&state.db, token).await.map_err(|e| store_failure(state, &e))
+    store::members::by_token(&state.db, token).await.map_err(|e| store_failure(state, e))
 }
 
 async fn render(
@@ -163,7 +163,7 @@ async fn render(
 ) -> HttpResponse {
     match build(state, token, m, query, form).await {
         Ok(ctx) => state.pages.page(status, "pages/member.html", ctx),
-        Err(e) => store_failure(state, &e),
+        Err(e) => store_failure(state, e),
     }
 }
 
@@ -295,7 +295,7 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
             form.errors.insert(e.field, e.message);
             render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => store_failure(&state, &e),
+        Err(e) => store_failure(&state, e),
     }
 }
 
@@ -310,7 +310,7 @@ async fn me_too(state: web::Data<AppState>, path: web::Path<(String, String)>) -
         Ok(_) => "added",
         Err(StoreError::Conflict(_)) => "already",
         Err(StoreError::NotFound(_)) => return state.pages.not_found(),
-        Err(e) => return store_failure(&state, &e),
+        Err(e) => return store_failure(&state, e),
     };
     HttpResponse::SeeOther().insert_header(("Location", format!("/p/{token}?voted={notice}#recent"))).finish()
 }
@@ -326,7 +326,7 @@ async fn new_link(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
     match store::members::renew_link(&state.db, &state.emails, &m.member).await {
         Ok(new) => HttpResponse::SeeOther().insert_header(("Location", format!("/p/{new}?renewed=1"))).finish(),
         Err(StoreError::Conflict(_)) => state.pages.not_found(),
-        Err(e) => store_failure(&state, &e),
+        Err(e) => store_failure(&state, e),
     }
 }
 
@@ -369,19 +369,19 @@ async fn lost_link(
                 return res;
             }
             Ok(None) => {}
-            Err(e) => return store_failure(&state, &e),
+            Err(e) => return store_failure(&state, e),
         }
     }
     // Every request counts, so the answer (and its timing) says nothing.
     for (key, _) in &keys {
         if let Err(e) = throttle::fail(&state.db, key, window, now).await {
-            return store_failure(&state, &e);
+            return store_failure(&state, e);
         }
     }
     if crate::domain::Email::parse("email", &email).is_ok() {
         match store::members::resend_link(&state.db, &state.emails, "member", &email).await {
             Ok(()) | Err(StoreError::NotFound(_)) => {}
-            Err(e) => return store_failure(&state, &e),
+            Err(e) => return store_failure(&state, e),
         }
     }
     let mut ctx = tera::Context::new();

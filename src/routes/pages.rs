@@ -2,7 +2,9 @@
 //! page (the member's own page is in `member`).
 
 use crate::domain::{Dimension, QuestionKind};
+use crate::error::PageError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::responses::{self, AnswerIn, Invited, Problem, SubmitError};
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::{NaiveDate, Utc};
@@ -171,14 +173,44 @@ fn closed(state: &AppState) -> HttpResponse {
     )
 }
 
-pub(super) fn store_failure(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
-    tracing::error!(error = %e, "survey page");
-    state.pages.notice(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Please try again",
-        "We could not reach our database just now. Nothing was lost: try again in a minute.",
-        None,
-    )
+/// The page for a store error on a member's or respondent's page, by the one
+/// mapping of [`PageError`]: "try again" only when the database really was
+/// unavailable or busy (with `Retry-After`), never for something else.
+pub(super) fn store_failure(state: &AppState, e: StoreError) -> HttpResponse {
+    let (status, heading, message) = match PageError::from(e) {
+        PageError::Unavailable => {
+            let mut res = state.pages.notice(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Please try again",
+                "We could not reach our database just now. Nothing was saved: try again in a minute.",
+                None,
+            );
+            res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, 5u32.into());
+            return res;
+        }
+        PageError::NotFound(_) => return state.pages.not_found(),
+        PageError::Conflict(m) => (StatusCode::CONFLICT, "That did not work", m),
+        PageError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "Please check what you entered", f.message),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Something went wrong on our side. It has been logged, and nothing was saved.".to_string(),
+        ),
+    };
+    state.pages.notice(status, heading, &message, None)
+}
+
+/// A [`SubmitError`] that is not one of the form's own answers: a store error.
+fn submit_failure(state: &AppState, e: SubmitError) -> HttpResponse {
+    match e {
+        SubmitError::Store(e) => store_failure(state, e),
+        SubmitError::UnknownToken => state.pages.not_found(),
+        SubmitError::AlreadyAnswered => already_answered(state),
+        SubmitError::Closed => closed(state),
+        SubmitError::Invalid(_) => {
+            store_failure(state, StoreError::Broken("invalid answers on a page without a form".into()))
+        }
+    }
 }
 
 async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
@@ -187,7 +219,7 @@ async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> Ht
         Ok(inv) if !inv.is_open(today()) => closed(&state),
         Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[]),
         Err(SubmitError::UnknownToken) => state.pages.not_found(),
-        Err(e) => store_failure(&state, &format!("{e:?}")),
+        Err(e) => submit_failure(&state, e),
     }
 }
 
@@ -269,7 +301,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
     let inv = match responses::find(&state.db, &token).await {
         Ok(inv) => inv,
         Err(SubmitError::UnknownToken) => return state.pages.not_found(),
-        Err(e) => return store_failure(&state, &format!("{e:?}")),
+        Err(e) => return submit_failure(&state, e),
     };
     if inv.invitation.used {
         return already_answered(&state);
@@ -306,7 +338,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
             Err(SubmitError::AlreadyAnswered) => return already_answered(&state),
             Err(SubmitError::Closed) => return closed(&state),
             Err(SubmitError::UnknownToken) => return state.pages.not_found(),
-            Err(SubmitError::Store(e)) => return store_failure(&state, &e),
+            Err(SubmitError::Store(e)) => return store_failure(&state, e),
         }
     }
     form_page(&state, &token, &inv, &given, &problems)
@@ -320,7 +352,7 @@ async fn home(state: web::Data<AppState>) -> HttpResponse {
             ctx.insert("counts", &counts);
             state.pages.page(StatusCode::OK, "pages/home.html", ctx)
         }
-        Err(e) => store_failure(&state, &e),
+        Err(e) => store_failure(&state, e),
     }
 }
 

@@ -205,3 +205,27 @@ async fn a_lost_link_is_emailed_to_members_only_with_the_same_answer_for_anyone(
     };
     assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
 }
+
+#[tokio::test]
+async fn a_page_says_try_again_only_when_the_database_is_really_unavailable() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    app.create_team("core").await;
+    app.add_members("core", "m", 1).await;
+    let token = app.member_token("m1@x.io").await;
+    // A broken row is a 500 that says so, not "try again".
+    let res =
+        app.post("/api/v1/friction", &json!({"area_id": "ci", "title": "t", "trying_to": "x", "blocked_by": "y"}));
+    assert_eq!(res.send().await.unwrap().status(), 201);
+    app.state.db.execute_unprepared("UPDATE friction_reports SET status = 'bogus'").await.unwrap();
+    let res = app.client.get(app.url(&format!("/p/{token}"))).send().await.unwrap();
+    assert_eq!(res.status(), 500);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Something went wrong") && !html.contains("could not reach our database"));
+    // The database gone: 503, try again, Retry-After.
+    app.state.db.close_by_ref().await.unwrap();
+    let res = app.client.get(app.url(&format!("/p/{token}"))).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "5");
+    assert!(res.text().await.unwrap().contains("could not reach our database"));
+}
