@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod console;
 mod console_browser;
+mod console_pages;
 mod contention;
 mod demo;
 mod friction;
