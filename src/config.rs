@@ -23,6 +23,8 @@ pub struct Config {
     pub friction_per_hour: u32,
     /// The sign-in throttle's window (failures count within it).
     pub signin_window: std::time::Duration,
+    /// The organisation's time zone: cycles open and close on its days.
+    pub timezone: chrono_tz::Tz,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -50,11 +52,22 @@ impl std::fmt::Debug for Config {
             .field("tick", &self.tick)
             .field("friction_per_hour", &self.friction_per_hour)
             .field("signin_window", &self.signin_window)
+            .field("timezone", &self.timezone)
             .finish()
     }
 }
 
 impl Config {
+    /// The organisation's date at `now` (`DEVPULSE_TIMEZONE`).
+    pub fn date_at(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// The organisation's date today.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.date_at(chrono::Utc::now())
+    }
+
     /// Whether the public address is https (secure cookies, HSTS).
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
@@ -74,6 +87,7 @@ impl Config {
             tick: std::time::Duration::from_secs(DEFAULT_TICK_SECONDS),
             friction_per_hour: DEFAULT_FRICTION_PER_HOUR,
             signin_window: std::time::Duration::from_secs(DEFAULT_SIGNIN_WINDOW_SECONDS),
+            timezone: chrono_tz::UTC,
         }
     }
 }
@@ -90,5 +104,17 @@ mod tests {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("db.internal") && shown.contains("***"));
+    }
+
+    #[test]
+    fn today_follows_the_organisations_time_zone() {
+        let mut c = super::Config::with_database("sqlite://x.db");
+        let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T12:00:00Z").unwrap().to_utc();
+        assert_eq!(c.date_at(now).to_string(), "2030-01-01");
+        c.timezone = chrono_tz::Pacific::Kiritimati;
+        assert_eq!(c.date_at(now).to_string(), "2030-01-02");
+        c.timezone = chrono_tz::America::Los_Angeles;
+        let late = chrono::DateTime::parse_from_rfc3339("2030-01-02T03:00:00Z").unwrap().to_utc();
+        assert_eq!(c.date_at(late).to_string(), "2030-01-01");
     }
 }

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 /// One pass at `now`: scheduler first (it queues emails), then the mailer.
 pub async fn tick_once(state: &AppState, now: DateTime<Utc>) -> (Tick, Drained) {
     let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
-    let tick = match cycles::run_due(&state.db, &mailing, now.date_naive()).await {
+    let tick = match cycles::run_due(&state.db, &mailing, state.config.date_at(now)).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "scheduler pass failed");

@@ -143,6 +143,9 @@ pub struct ServeArgs {
     #[arg(long, env = "DEVPULSE_SIGNIN_WINDOW_SECONDS", default_value_t = config::DEFAULT_SIGNIN_WINDOW_SECONDS,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub signin_window_seconds: u64,
+    /// The organisation's time zone (IANA name): cycles open and close on its days
+    #[arg(long, env = "DEVPULSE_TIMEZONE", default_value = "UTC", value_parser = str::parse::<chrono_tz::Tz>)]
+    pub timezone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         tick: std::time::Duration::from_secs(args.tick_seconds),
         friction_per_hour: args.friction_per_hour,
         signin_window: std::time::Duration::from_secs(args.signin_window_seconds),
+        timezone: args.timezone,
     };
     let db = open(global).await?;
     let mut welcome = Vec::new();

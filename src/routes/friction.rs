@@ -161,7 +161,7 @@ async fn file_report(
             Reporter::Admin { actor: a.actor, team }
         }
     };
-    let r = friction::file(&state.db, &reporter, new).await?;
+    let r = friction::file(&state.db, &reporter, new, state.config.today()).await?;
     let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
     Ok(HttpResponse::Created().json(FrictionOut::new(r, &slugs)))
 }
@@ -256,7 +256,14 @@ async fn change_report(
         roadmap_item_id: p.roadmap_item_id,
         duplicate_of: p.duplicate_of,
     };
-    let r = friction::change(&state.db, &Notify { emails: &state.emails }, &admin.actor, &id, change).await?;
+    let r = friction::change(
+        &state.db,
+        &Notify { emails: &state.emails, today: state.config.today() },
+        &admin.actor,
+        &id,
+        change,
+    )
+    .await?;
     let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
     Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
 }

@@ -2,7 +2,7 @@
 //! form (under a minute, sensible defaults), recent open reports to say
 //! "me too" to, and the status of the reports they follow.
 
-use super::pages::{store_failure, today};
+use super::pages::store_failure;
 use crate::domain::FieldError;
 use crate::entities::friction_report;
 use crate::state::AppState;
@@ -177,7 +177,7 @@ async fn build(
     let db = &state.db;
     let areas = store::areas::all(db).await?;
     let area_name: HashMap<String, String> = areas.iter().map(|a| (a.area_id.clone(), a.name.clone())).collect();
-    let open = store::members::open_invitations(db, &m.member.member_id, today()).await?;
+    let open = store::members::open_invitations(db, &m.member.member_id, state.config.today()).await?;
     let surveys: Vec<SurveyLink> = open
         .into_iter()
         .map(|o| SurveyLink {
@@ -287,7 +287,7 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
             Some((&format!("/p/{}", token.as_str()), "Back to your page")),
         );
     }
-    match friction::file(&state.db, &Reporter::Member(m.member.clone()), new).await {
+    match friction::file(&state.db, &Reporter::Member(m.member.clone()), new, state.config.today()).await {
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/p/{}?filed=1#friction", token.as_str())))
             .finish(),

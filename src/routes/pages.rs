@@ -7,7 +7,6 @@ use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::responses::{self, AnswerIn, Invited, Problem, SubmitError};
 use actix_web::{HttpResponse, http::StatusCode, web};
-use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 use tera::Context;
@@ -23,10 +22,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/thanks", web::get().to(thanks))
         .service(web::resource("/s/{token}").route(web::get().to(show_survey)).route(web::post().to(submit_survey)))
         .configure(super::member::configure);
-}
-
-pub(super) fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 #[derive(Serialize)]
@@ -216,7 +211,7 @@ fn submit_failure(state: &AppState, e: SubmitError) -> HttpResponse {
 async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     match responses::find(&state.db, &token).await {
         Ok(inv) if inv.invitation.used => already_answered(&state),
-        Ok(inv) if !inv.is_open(today()) => closed(&state),
+        Ok(inv) if !inv.is_open(state.config.today()) => closed(&state),
         Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[]),
         Err(SubmitError::UnknownToken) => state.pages.not_found(),
         Err(e) => submit_failure(&state, e),
@@ -306,7 +301,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
     if inv.invitation.used {
         return already_answered(&state);
     }
-    if !inv.is_open(today()) {
+    if !inv.is_open(state.config.today()) {
         return closed(&state);
     }
     let Ok(text) = std::str::from_utf8(&body) else {
@@ -332,7 +327,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
         return res;
     }
     if problems.is_empty() {
-        match responses::submit(&state.db, &state.write_gate, &inv, &answers, today()).await {
+        match responses::submit(&state.db, &state.write_gate, &inv, &answers, state.config.today()).await {
             Ok(()) => return HttpResponse::SeeOther().insert_header(("Location", "/thanks")).finish(),
             Err(SubmitError::Invalid(p)) => problems = p,
             Err(SubmitError::AlreadyAnswered) => return already_answered(&state),

@@ -94,7 +94,7 @@ async fn create_item(
     let b = body.0;
     let new =
         NewItem::parse(&b.title, b.description.as_deref(), &b.area_id, b.status.as_deref(), b.shipped_on.as_deref())?;
-    let full = roadmap::create(&state.db, &admin.actor, new).await?;
+    let full = roadmap::create(&state.db, &admin.actor, new, state.config.today()).await?;
     Ok(HttpResponse::Created().json(out(&state, full).await?))
 }
 
@@ -142,6 +142,13 @@ async fn update_item(
         status: b.status.as_deref().map(|s| RoadmapStatus::parse("status", s)).transpose()?,
         shipped_on: b.shipped_on.map(|d| d.as_deref().map(|s| parse_date("shipped_on", s)).transpose()).transpose()?,
     };
-    let full = roadmap::update(&state.db, &Notify { emails: &state.emails }, &admin.actor, &id, change).await?;
+    let full = roadmap::update(
+        &state.db,
+        &Notify { emails: &state.emails, today: state.config.today() },
+        &admin.actor,
+        &id,
+        change,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(out(&state, full).await?))
 }

@@ -25,10 +25,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(close_cycle);
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// A question of a survey.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuestionOut {
@@ -326,7 +322,7 @@ async fn create_cycle(
     let closes_on = body.closes_on.as_deref().map(|s| parse_date("closes_on", s)).transpose()?;
     let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
     let new = NewCycle { opens_on, closes_on, teams: body.teams };
-    let c = cycles::create(&state.db, &mailing, &admin.actor, &id, new, today()).await?;
+    let c = cycles::create(&state.db, &mailing, &admin.actor, &id, new, state.config.today()).await?;
     Ok(HttpResponse::Created().json(cycle_out(&state, c).await?))
 }
 
@@ -384,6 +380,6 @@ async fn close_cycle(
     admin: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let c = cycles::close_now(&state.db, &admin.actor, &id, today()).await?;
+    let c = cycles::close_now(&state.db, &admin.actor, &id, state.config.today()).await?;
     Ok(HttpResponse::Ok().json(cycle_out(&state, c).await?))
 }

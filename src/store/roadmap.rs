@@ -82,15 +82,19 @@ impl ItemFull {
 }
 
 /// A shipped item gets today as its date unless one is given; others have none.
-fn shipped_date(status: RoadmapStatus, given: Option<NaiveDate>) -> Result<Option<NaiveDate>, FieldError> {
+fn shipped_date(
+    status: RoadmapStatus,
+    given: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, FieldError> {
     match (status, given) {
-        (RoadmapStatus::Shipped, d) => Ok(Some(d.unwrap_or_else(|| Utc::now().date_naive()))),
+        (RoadmapStatus::Shipped, d) => Ok(Some(d.unwrap_or(today))),
         (_, Some(_)) => Err(FieldError::new("shipped_on", "only a shipped item has a shipped date")),
         (_, None) => Ok(None),
     }
 }
 
-pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> StoreResult<ItemFull> {
+pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem, today: NaiveDate) -> StoreResult<ItemFull> {
     let txn = crate::store::begin_write(db).await?;
     super::areas::known(&txn, "area_id", &new.area_id).await?;
     let now = Utc::now();
@@ -100,7 +104,7 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem) -> Store
         description: Set(new.description),
         area_id: Set(new.area_id),
         status: Set(new.status),
-        shipped_on: Set(shipped_date(new.status, new.shipped_on)?),
+        shipped_on: Set(shipped_date(new.status, new.shipped_on, today)?),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -188,7 +192,7 @@ pub async fn update(
         None => None,
     };
     row.status = Set(status);
-    row.shipped_on = Set(shipped_date(status, given)?);
+    row.shipped_on = Set(shipped_date(status, given, notify.today)?);
     row.updated_at = Set(Utc::now());
     let after = row.update(&txn).await?;
     audit::record(

@@ -10,6 +10,7 @@ mod console;
 mod console_browser;
 mod console_pages;
 mod contention;
+mod dates;
 mod demo;
 mod friction;
 mod headers;

@@ -165,7 +165,7 @@ pub async fn bulk(state: web::Data<AppState>, signed: Signed, body: web::Bytes) 
     signed.check_form(form.csrf.as_deref())?;
     let ids: Vec<&String> = pairs.iter().filter(|(k, _)| k == "ids").map(|(_, v)| v).collect();
     let change = form.change()?;
-    let notify = Notify { emails: &state.emails };
+    let notify = Notify { emails: &state.emails, today: state.config.today() };
     for id in &ids {
         friction::change(&state.db, &notify, &signed.actor(), id, change.clone()).await?;
     }
@@ -234,9 +234,15 @@ pub async fn change(
 ) -> Result<HttpResponse, PageError> {
     signed.check_form(form.csrf.as_deref())?;
     let result = match form.change() {
-        Ok(change) => friction::change(&state.db, &Notify { emails: &state.emails }, &signed.actor(), &id, change)
-            .await
-            .map_err(PageError::from),
+        Ok(change) => friction::change(
+            &state.db,
+            &Notify { emails: &state.emails, today: state.config.today() },
+            &signed.actor(),
+            &id,
+            change,
+        )
+        .await
+        .map_err(PageError::from),
         Err(e) => Err(e.into()),
     };
     match result {

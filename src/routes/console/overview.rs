@@ -22,7 +22,7 @@ struct OpenCycle {
 }
 
 pub async fn page(state: web::Data<AppState>, signed: Signed) -> Result<HttpResponse, PageError> {
-    let today = crate::routes::pages::today();
+    let today = state.config.today();
     let mut open = Vec::new();
     for (c, title) in store::participation::open_cycles(&state.db).await? {
         let p = store::participation::participation(&state.db, &c.cycle_id, state.config.anonymity_k).await?;

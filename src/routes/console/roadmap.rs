@@ -84,7 +84,9 @@ pub async fn create(
     signed.check_form(form.csrf.as_deref())?;
     let f = &form;
     let created = match NewItem::parse(&f.title, Some(&f.description), &f.area_id, Some(&f.status), None) {
-        Ok(new) => roadmap::create(&state.db, &signed.actor(), new).await.map_err(PageError::from),
+        Ok(new) => {
+            roadmap::create(&state.db, &signed.actor(), new, state.config.today()).await.map_err(PageError::from)
+        }
         Err(e) => Err(e.into()),
     };
     match created {
@@ -114,6 +116,13 @@ pub async fn update(
     signed.check_form(form.csrf.as_deref())?;
     let status = RoadmapStatus::parse("status", &form.status)?;
     let change = ItemChange { status: Some(status), ..Default::default() };
-    roadmap::update(&state.db, &Notify { emails: &state.emails }, &signed.actor(), &id, change).await?;
+    roadmap::update(
+        &state.db,
+        &Notify { emails: &state.emails, today: state.config.today() },
+        &signed.actor(),
+        &id,
+        change,
+    )
+    .await?;
     Ok(HttpResponse::SeeOther().insert_header(("Location", format!("/admin/roadmap#item-{id}"))).finish())
 }

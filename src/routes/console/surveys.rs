@@ -71,7 +71,7 @@ async fn render(
     let mut ctx = super::context(signed, "/admin/surveys");
     ctx.insert("surveys", &views(state).await?);
     ctx.insert("teams", &store::teams::all(&state.db).await?.into_iter().map(|t| (t.slug, t.name)).collect::<Vec<_>>());
-    ctx.insert("today", &crate::routes::pages::today().to_string());
+    ctx.insert("today", &state.config.today().to_string());
     ctx.insert("problem", &problem);
     Ok(state.pages.page(status, "console/surveys.html", ctx))
 }
@@ -128,7 +128,7 @@ pub async fn schedule(
     })();
     let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
     let created = match parsed {
-        Ok(new) => cycles::create(&state.db, &mailing, &signed.actor(), &id, new, crate::routes::pages::today())
+        Ok(new) => cycles::create(&state.db, &mailing, &signed.actor(), &id, new, state.config.today())
             .await
             .map_err(PageError::from),
         Err(e) => Err(e.into()),
@@ -147,7 +147,7 @@ pub async fn close(
 ) -> Result<HttpResponse, PageError> {
     let pairs = fields(&body);
     signed.check_form(Some(field(&pairs, "csrf")))?;
-    match cycles::close_now(&state.db, &signed.actor(), &id, crate::routes::pages::today()).await {
+    match cycles::close_now(&state.db, &signed.actor(), &id, state.config.today()).await {
         Ok(_) => Ok(HttpResponse::SeeOther().insert_header(("Location", "/admin/surveys?closed=1")).finish()),
         Err(e) => or_problem(&state, &signed, e.into()).await,
     }

@@ -113,7 +113,12 @@ impl NewReport {
 }
 
 /// Files a report.
-pub async fn file(db: &DatabaseConnection, reporter: &Reporter, new: NewReport) -> StoreResult<friction_report::Model> {
+pub async fn file(
+    db: &DatabaseConnection,
+    reporter: &Reporter,
+    new: NewReport,
+    today: NaiveDate,
+) -> StoreResult<friction_report::Model> {
     let txn = crate::store::begin_write(db).await?;
     super::areas::known(&txn, "area_id", &new.area_id).await?;
     let (team_id, reporter_member_id, actor) = match reporter {
@@ -149,7 +154,7 @@ pub async fn file(db: &DatabaseConnection, reporter: &Reporter, new: NewReport) 
         me_too: Set(0),
         roadmap_item_id: Set(None),
         duplicate_of: Set(None),
-        created_on: Set(now.date_naive()),
+        created_on: Set(today),
         resolved_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

@@ -28,6 +28,8 @@ pub struct Change {
 /// What the follow-up emails need.
 pub struct Notify<'a> {
     pub emails: &'a Emails,
+    /// The organisation's date today (`DEVPULSE_TIMEZONE`), for resolved and shipped dates.
+    pub today: chrono::NaiveDate,
 }
 
 /// Applies a triage change, records it in the audit log and emails the
@@ -41,7 +43,8 @@ pub async fn change(
 ) -> StoreResult<friction_report::Model> {
     let txn = crate::store::begin_write(db).await?;
     let before = get(&txn, report_id).await?;
-    let mut edit = Edit { before: &before, row: before.clone().into_active_model(), detail: serde_json::Map::new() };
+    let row = before.clone().into_active_model();
+    let mut edit = Edit { before: &before, row, detail: serde_json::Map::new(), today: notify.today };
     apply_fields(&txn, &change, &mut edit).await?;
     apply_links(&txn, &change, &mut edit).await?;
     let Edit { mut row, detail, .. } = edit;
@@ -74,16 +77,17 @@ struct Edit<'a> {
     before: &'a friction_report::Model,
     row: friction_report::ActiveModel,
     detail: serde_json::Map<String, serde_json::Value>,
+    today: chrono::NaiveDate,
 }
 
 /// Status, area and severity, where they change.
 async fn apply_fields(txn: &DatabaseTransaction, change: &Change, edit: &mut Edit<'_>) -> StoreResult<()> {
-    let Edit { before, row, detail } = edit;
+    let Edit { before, row, detail, today } = edit;
     if let Some(s) = change.status
         && s != before.status
     {
         row.status = Set(s);
-        row.resolved_on = Set(s.is_closed().then(|| Utc::now().date_naive()));
+        row.resolved_on = Set(s.is_closed().then_some(*today));
         detail.insert("status".into(), json!([before.status, s]));
     }
     if let Some(a) = &change.area_id
@@ -104,7 +108,7 @@ async fn apply_fields(txn: &DatabaseTransaction, change: &Change, edit: &mut Edi
 
 /// The roadmap link and the duplicate link (a merge moves the votes).
 async fn apply_links(txn: &DatabaseTransaction, change: &Change, edit: &mut Edit<'_>) -> StoreResult<()> {
-    let Edit { before, row, detail } = edit;
+    let Edit { before, row, detail, .. } = edit;
     if let Some(link) = &change.roadmap_item_id
         && *link != before.roadmap_item_id
     {
