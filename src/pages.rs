@@ -15,6 +15,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pages/member.html", include_str!("../templates/pages/member.html")),
     ("pages/home.html", include_str!("../templates/pages/home.html")),
     ("pages/lost_link.html", include_str!("../templates/pages/lost_link.html")),
+    ("pages/refused.html", include_str!("../templates/pages/refused.html")),
     ("console/layout.html", include_str!("../templates/console/layout.html")),
     ("console/login.html", include_str!("../templates/console/login.html")),
     ("console/overview.html", include_str!("../templates/console/overview.html")),

@@ -54,20 +54,41 @@ pub fn origin_of(base_url: &str) -> String {
 /// with 403 (JSON under `/api`, a page elsewhere), before any handler runs.
 /// Console forms also carry a per-session token (`console::session`).
 pub async fn csrf(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let own = req.app_data::<actix_web::web::Data<crate::state::AppState>>().map(|s| origin_of(&s.config.base_url));
     if own.is_some_and(|own| cross_site(req.method(), req.headers(), &own)) {
-        let message = "This request came from another site, so it was refused. Nothing was changed.";
         let res = if req.path().starts_with("/api/") {
+            let message = "This request came from another site, so it was refused. Nothing was changed.";
             actix_web::ResponseError::error_response(&crate::error::ApiError::Forbidden(message.into()))
         } else {
-            crate::pages::notice(StatusCode::FORBIDDEN, "Refused", message, Some(("/", "Go to devpulse")), None)
+            refused_page(&mut req).await
         };
         return Ok(req.into_response(res).map_into_right_body());
     }
     next.call(req).await.map(ServiceResponse::map_into_left_body)
+}
+
+/// The 403 page of a refused form: what was typed is shown back (escaped, to
+/// copy), except secrets (passwords, form tokens).
+async fn refused_page(req: &mut ServiceRequest) -> actix_web::HttpResponse {
+    let is_form = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let mut fields: Vec<(String, String)> = Vec::new();
+    if is_form && let Ok(body) = req.extract::<actix_web::web::Bytes>().await {
+        fields = form_urlencoded::parse(&body)
+            .into_owned()
+            .filter(|(k, v)| !v.trim().is_empty() && !matches!(k.as_str(), "csrf" | "password" | "current"))
+            .take(50)
+            .collect();
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("fields", &fields);
+    crate::pages::render(StatusCode::FORBIDDEN, "pages/refused.html", ctx, None)
 }
 
 #[cfg(test)]

@@ -227,3 +227,25 @@ async fn reset_password_and_remove_end_the_admins_sessions_and_never_remove_the_
     let o = run(&["admin", "reset-password", "ghost@example.com"], "a brand new passphrase\n");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn a_refused_cross_site_form_shows_back_what_was_typed_but_no_secret() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    let token = app.csrf(&cookie).await;
+    let res = app
+        .client
+        .post(app.url("/admin/roadmap"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("title", "My <typed> title"), ("area_id", "ci"), ("csrf", &token), ("password", "hunter22hunter")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("My &lt;typed&gt; title"), "what was typed is kept");
+    assert!(!html.contains(&token) && !html.contains("hunter22hunter"), "no secret is echoed");
+    assert_eq!(app.count("SELECT COUNT(*) FROM roadmap_items").await, 0, "nothing changed");
+}
