@@ -33,25 +33,27 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-pub async fn admin_add(global: &GlobalArgs, email: &str) -> Result<(), CliError> {
+/// An admin's email, and the hash of the password read from standard input.
+async fn email_and_password(email: &str) -> Result<(Email, String), CliError> {
     let email = Email::parse("email", email).map_err(|e| CliError::Usage(e.to_string()))?;
     let password = read_password()?;
-    let db = open(global).await?;
     let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
         .await
         .map_err(failed("hashing the password"))?;
+    Ok((email, hash))
+}
+
+pub async fn admin_add(global: &GlobalArgs, email: &str) -> Result<(), CliError> {
+    let (email, hash) = email_and_password(email).await?;
+    let db = open(global).await?;
     store::admins::create(&db, &email, hash).await?;
     println!("admin {email} created");
     Ok(())
 }
 
 pub async fn admin_reset_password(global: &GlobalArgs, email: &str) -> Result<(), CliError> {
-    let email = Email::parse("email", email).map_err(|e| CliError::Usage(e.to_string()))?;
-    let password = read_password()?;
+    let (email, hash) = email_and_password(email).await?;
     let db = open(global).await?;
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(failed("hashing the password"))?;
     store::admins::set_password(&db, "cli", email.as_str(), hash).await?;
     println!("password of {email} reset; their sessions have ended");
     Ok(())

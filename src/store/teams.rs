@@ -232,8 +232,13 @@ pub async fn update_member(
         row.active = Set(active);
     }
     let m = row.update(&txn).await?;
+    let action = match (change.active, change.lead) {
+        (Some(false), None) => "member.deactivate",
+        (Some(true), None) => "member.reactivate",
+        _ => "member.update",
+    };
     let detail = json!({"team": slug, "lead": change.lead, "active": change.active});
-    audit::record(&txn, actor, "member.update", "member", &m.member_id, detail).await?;
+    audit::record(&txn, actor, action, "member", &m.member_id, detail).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -246,18 +251,5 @@ pub async fn deactivate_member(
     slug: &str,
     email: &Email,
 ) -> StoreResult<member::Model> {
-    let txn = crate::store::begin_write(conn).await?;
-    let team = by_slug(&txn, slug).await?;
-    let m = member::Entity::find()
-        .filter(member::Column::Email.eq(email.as_str()))
-        .filter(member::Column::TeamId.eq(team.team_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("{email} is not a member of team {slug:?}")))?;
-    let mut active = m.into_active_model();
-    active.active = Set(false);
-    let m = active.update(&txn).await?;
-    audit::record(&txn, actor, "member.deactivate", "member", &m.member_id, json!({"team": slug})).await?;
-    txn.commit().await?;
-    Ok(m)
+    update_member(conn, actor, slug, email, MemberChange { active: Some(false), lead: None }).await
 }
