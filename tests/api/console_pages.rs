@@ -310,3 +310,39 @@ async fn settings_tokens_admins_own_password_and_the_audit_log() {
     let log = app.page("/admin/settings?action=admin", &two).await.text().await.unwrap();
     assert!(log.contains("admin.add") && log.contains("admin.remove") && log.contains("admin.password"));
 }
+
+#[tokio::test]
+async fn a_roadmap_item_is_edited_and_linked_from_the_roadmap_page() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let cookie = app.sign_in(ADMIN, PASSWORD).await;
+    let res = app.post_form("/admin/roadmap", &cookie, &[("title", "Old title"), ("area_id", "ci")]).await;
+    assert_eq!(res.status(), 303);
+    let items: serde_json::Value = app.get("/api/v1/roadmap").send().await.unwrap().json().await.unwrap();
+    let id = items["items"][0]["item_id"].as_str().unwrap().to_string();
+    let report: serde_json::Value = app
+        .post(
+            "/api/v1/friction",
+            &serde_json::json!({"area_id": "ci", "title": "t", "trying_to": "x", "blocked_by": "y"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rid = report["report_id"].as_str().unwrap();
+    let fields =
+        [("title", "New title"), ("area_id", "deploy"), ("description", "Why and how"), ("link", rid), ("status", "")];
+    let res = app.post_form(&format!("/admin/roadmap/{id}"), &cookie, &fields).await;
+    assert_eq!(res.status(), 303);
+    let item: serde_json::Value = app.get(&format!("/api/v1/roadmap/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((item["title"].as_str(), item["area_id"].as_str()), (Some("New title"), Some("deploy")));
+    let linked: serde_json::Value =
+        app.get(&format!("/api/v1/friction/{rid}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(linked["roadmap_item_id"], id.as_str());
+    let res = app.post_form(&format!("/admin/roadmap/{id}"), &cookie, &[("link", "no-such-report")]).await;
+    assert_eq!(res.status(), 404);
+    let res = app.post_form(&format!("/admin/roadmap/{id}"), &cookie, &[("title", &"x".repeat(300))]).await;
+    assert_eq!(res.status(), 422);
+}

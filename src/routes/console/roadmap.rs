@@ -16,6 +16,7 @@ struct ItemView {
     item_id: String,
     title: String,
     description: String,
+    area_id: String,
     area: String,
     status: String,
     status_id: &'static str,
@@ -54,6 +55,7 @@ async fn render(
             item_id: i.item.item_id.clone(),
             title: i.item.title.clone(),
             description: i.item.description.clone(),
+            area_id: i.item.area_id.clone(),
             area: name(&i.item.area_id),
             status: i.item.status.human(),
             status_id: i.item.status.as_str(),
@@ -100,29 +102,70 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct StatusForm {
+pub struct ChangeForm {
     csrf: Option<String>,
+    #[serde(default)]
     status: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    area_id: String,
+    /// Present (even empty) when the edit form sent it.
+    description: Option<String>,
+    /// A friction report id to link to this item.
+    #[serde(default)]
+    link: String,
 }
 
-/// Moves an item to another status; shipping sets today's date and tells the
-/// followers of its linked reports.
+impl ChangeForm {
+    fn change(&self) -> Result<ItemChange, crate::domain::FieldError> {
+        let given = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_string);
+        let description = match self.description.as_deref() {
+            Some(d) => Some(
+                crate::domain::optional_text("description", Some(d), roadmap::DESCRIPTION_LIMIT)?.unwrap_or_default(),
+            ),
+            None => None,
+        };
+        Ok(ItemChange {
+            status: given(&self.status).map(|s| RoadmapStatus::parse("status", &s)).transpose()?,
+            title: given(&self.title)
+                .map(|t| crate::domain::required_text("title", &t, roadmap::TITLE_LIMIT))
+                .transpose()?,
+            area_id: given(&self.area_id),
+            description,
+            shipped_on: None,
+        })
+    }
+}
+
+/// Edits an item (status, title, area, description) and links a friction
+/// report to it; shipping sets today's date and tells the followers of its
+/// linked reports.
 pub async fn update(
     state: web::Data<AppState>,
     signed: Signed,
     id: web::Path<String>,
-    form: web::Form<StatusForm>,
+    form: web::Form<ChangeForm>,
 ) -> Result<HttpResponse, PageError> {
     signed.check_form(form.csrf.as_deref())?;
-    let status = RoadmapStatus::parse("status", &form.status)?;
-    let change = ItemChange { status: Some(status), ..Default::default() };
-    roadmap::update(
-        &state.db,
-        &Notify { emails: &state.emails, today: state.config.today() },
-        &signed.actor(),
-        &id,
-        change,
-    )
-    .await?;
-    Ok(HttpResponse::SeeOther().insert_header(("Location", format!("/admin/roadmap#item-{id}"))).finish())
+    let notify = Notify { emails: &state.emails, today: state.config.today() };
+    let done = async {
+        roadmap::update(&state.db, &notify, &signed.actor(), &id, form.change()?).await?;
+        if let Some(report) = Some(form.link.trim()).filter(|l| !l.is_empty()) {
+            let link = store::friction::Change { roadmap_item_id: Some(Some(id.to_string())), ..Default::default() };
+            store::friction::change(&state.db, &notify, &signed.actor(), report, link).await?;
+        }
+        Ok::<(), PageError>(())
+    };
+    match done.await {
+        Ok(()) => {
+            Ok(HttpResponse::SeeOther().insert_header(("Location", format!("/admin/roadmap#item-{id}"))).finish())
+        }
+        Err(PageError::Invalid(e)) => {
+            let problem = format!("{}: {}", e.field, e.message);
+            render(&state, &signed, None, Some(&problem), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PageError::NotFound(m)) => render(&state, &signed, None, Some(&m), StatusCode::NOT_FOUND).await,
+        Err(e) => Err(e),
+    }
 }
