@@ -81,3 +81,11 @@ impl AppState {
         })
     }
 }
+
+impl AppState {
+    /// What store changes need to email followers: the email renderer and the
+    /// organisation's date today.
+    pub fn notify(&self) -> crate::store::friction::Notify<'_> {
+        crate::store::friction::Notify { emails: &self.emails, today: self.config.today() }
+    }
+}

@@ -6,7 +6,7 @@ use crate::domain::{FieldError, Frequency, FrictionStatus};
 use crate::entities::friction_report;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use crate::store::friction::{self, Change, Filter, NewReport, Notify, Order, RawReport, Reporter};
+use crate::store::friction::{self, Change, Filter, NewReport, Order, RawReport, Reporter};
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -256,14 +256,7 @@ async fn change_report(
         roadmap_item_id: p.roadmap_item_id,
         duplicate_of: p.duplicate_of,
     };
-    let r = friction::change(
-        &state.db,
-        &Notify { emails: &state.emails, today: state.config.today() },
-        &admin.actor,
-        &id,
-        change,
-    )
-    .await?;
+    let r = friction::change(&state.db, &state.notify(), &admin.actor, &id, change).await?;
     let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
     Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
 }

@@ -5,7 +5,7 @@ use super::friction::FrictionOut;
 use crate::domain::{RoadmapStatus, optional_text, parse_date, required_text};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use crate::store::friction::{self, Notify};
+use crate::store::friction::{self};
 use crate::store::roadmap::{self, ItemChange, ItemFull, NewItem};
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -142,13 +142,6 @@ async fn update_item(
         status: b.status.as_deref().map(|s| RoadmapStatus::parse("status", s)).transpose()?,
         shipped_on: b.shipped_on.map(|d| d.as_deref().map(|s| parse_date("shipped_on", s)).transpose()).transpose()?,
     };
-    let full = roadmap::update(
-        &state.db,
-        &Notify { emails: &state.emails, today: state.config.today() },
-        &admin.actor,
-        &id,
-        change,
-    )
-    .await?;
+    let full = roadmap::update(&state.db, &state.notify(), &admin.actor, &id, change).await?;
     Ok(HttpResponse::Ok().json(out(&state, full).await?))
 }

@@ -8,7 +8,7 @@ use crate::domain::FrictionStatus;
 use crate::entities::friction_report;
 use crate::error::PageError;
 use crate::state::AppState;
-use crate::store::friction::{self, Change, Filter, Notify, Order};
+use crate::store::friction::{self, Change, Filter, Order};
 use crate::store::{self, PageParams};
 use actix_web::{HttpResponse, http::StatusCode, web};
 use serde::{Deserialize, Serialize};
@@ -165,7 +165,7 @@ pub async fn bulk(state: web::Data<AppState>, signed: Signed, body: web::Bytes) 
     signed.check_form(form.csrf.as_deref())?;
     let ids: Vec<&String> = pairs.iter().filter(|(k, _)| k == "ids").map(|(_, v)| v).collect();
     let change = form.change()?;
-    let notify = Notify { emails: &state.emails, today: state.config.today() };
+    let notify = state.notify();
     for id in &ids {
         friction::change(&state.db, &notify, &signed.actor(), id, change.clone()).await?;
     }
@@ -234,15 +234,9 @@ pub async fn change(
 ) -> Result<HttpResponse, PageError> {
     signed.check_form(form.csrf.as_deref())?;
     let result = match form.change() {
-        Ok(change) => friction::change(
-            &state.db,
-            &Notify { emails: &state.emails, today: state.config.today() },
-            &signed.actor(),
-            &id,
-            change,
-        )
-        .await
-        .map_err(PageError::from),
+        Ok(change) => {
+            friction::change(&state.db, &state.notify(), &signed.actor(), &id, change).await.map_err(PageError::from)
+        }
         Err(e) => Err(e.into()),
     };
     match result {

@@ -7,7 +7,7 @@ use crate::domain::RoadmapStatus;
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::store::roadmap::{self, ItemChange, NewItem};
-use crate::store::{self, PageParams, friction::Notify};
+use crate::store::{self, PageParams};
 use actix_web::{HttpResponse, http::StatusCode, web};
 use serde::{Deserialize, Serialize};
 
@@ -148,7 +148,7 @@ pub async fn update(
     form: web::Form<ChangeForm>,
 ) -> Result<HttpResponse, PageError> {
     signed.check_form(form.csrf.as_deref())?;
-    let notify = Notify { emails: &state.emails, today: state.config.today() };
+    let notify = state.notify();
     let done = async {
         roadmap::update(&state.db, &notify, &signed.actor(), &id, form.change()?).await?;
         if let Some(report) = Some(form.link.trim()).filter(|l| !l.is_empty()) {
