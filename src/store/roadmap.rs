@@ -68,12 +68,15 @@ pub struct ItemFull {
 }
 
 impl ItemFull {
-    /// Hours lost per week over the linked reports that still count (not
-    /// merged duplicates, not done or won't fix).
+    /// The linked reports that still count: not merged duplicates, not done
+    /// or won't fix.
+    pub fn open_reports(&self) -> impl Iterator<Item = &friction_report::Model> {
+        self.reports.iter().filter(|r| r.duplicate_of.is_none() && !r.status.is_closed())
+    }
+
+    /// Hours lost per week over [`Self::open_reports`].
     pub fn weekly_hours(&self) -> f64 {
-        self.reports
-            .iter()
-            .filter(|r| r.duplicate_of.is_none() && !r.status.is_closed())
+        self.open_reports()
             .map(friction::weekly_hours)
             .sum::<f64>()
             // An empty sum is -0.0, which would read "-0.0 hours".

@@ -40,7 +40,7 @@ impl Browser {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=412,900", format!("--user-data-dir={}", profile.path().display())]
+                     format!("--window-size={}", std::env::var("DEVPULSE_WINDOW").unwrap_or_else(|_| "412,900".into())), format!("--user-data-dir={}", profile.path().display())]
         }}}});
         let res: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
         let session =

@@ -61,7 +61,7 @@ fn rows(
             status: r.status.human(),
             severity: r.severity,
             me_too: r.me_too,
-            hours: format!("{:.1}", friction::weekly_hours(r)),
+            hours: super::hours(friction::weekly_hours(r)),
             created_on: r.created_on.format("%-d %b %Y").to_string(),
             merged: r.duplicate_of.is_some(),
         })
@@ -79,6 +79,29 @@ async fn choices(state: &AppState, ctx: &mut tera::Context) -> Result<HashMap<St
     let items = store::roadmap::all(&state.db).await?;
     ctx.insert("roadmap", &items.into_iter().map(|i| (i.item_id, i.title)).collect::<Vec<_>>());
     Ok(names)
+}
+
+/// A triage entry's changes for people: `status: new → triaged`, with areas
+/// and roadmap items by name and reports by title rather than by id.
+fn readable(detail: &str, names: &HashMap<String, String>) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(detail) else {
+        return detail.to_string();
+    };
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "none".to_string(),
+        serde_json::Value::String(s) => names.get(s).cloned().unwrap_or_else(|| s.replace('_', " ")),
+        other => other.to_string(),
+    };
+    fields
+        .iter()
+        .map(|(k, v)| match v.as_array().map(Vec::as_slice) {
+            Some([before, after]) => {
+                format!("{}: {} → {}", k.trim_end_matches("_id").replace('_', " "), show(before), show(after))
+            }
+            _ => format!("{}: {}", k.replace('_', " "), show(v)),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub async fn inbox(
@@ -193,6 +216,8 @@ async fn report_page(
     let mut ctx = super::context(signed, "/admin/friction");
     let areas = choices(state, &mut ctx).await?;
     let teams = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
+    let mut names = areas.clone();
+    names.extend(store::roadmap::all(&state.db).await?.into_iter().map(|i| (i.item_id, i.title)));
     let history: Vec<HistoryEntry> = store::audit::for_entity(&state.db, "friction_report", id)
         .await?
         .into_iter()
@@ -200,7 +225,7 @@ async fn report_page(
             at: e.at.format("%-d %b %Y %H:%M UTC").to_string(),
             actor: e.actor,
             action: e.action,
-            detail: e.detail,
+            detail: readable(&e.detail, &names),
         })
         .collect();
     ctx.insert("row", &rows(std::slice::from_ref(&r), &areas, &teams).remove(0));

@@ -74,6 +74,12 @@ const PAGES: [(&str, &str); 6] = [
     ("/admin/settings", "Settings"),
 ];
 
+/// Hours lost per week for people: one decimal, and "under 0.1" rather than
+/// a misleading "0.0" for a small but real cost.
+fn hours(h: f64) -> String {
+    if h > 0.0 && h < 0.05 { "under 0.1".to_string() } else { format!("{h:.1}") }
+}
+
 /// What every console page's layout needs: the navigation (with `current`
 /// marked), the admin's email and the form token.
 fn context(signed: &Signed, current: &str) -> Context {

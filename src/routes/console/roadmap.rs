@@ -22,6 +22,7 @@ struct ItemView {
     status_id: &'static str,
     shipped_on: Option<String>,
     reports: usize,
+    open: usize,
     hours: String,
 }
 
@@ -61,7 +62,8 @@ async fn render(
             status_id: i.item.status.as_str(),
             shipped_on: i.item.shipped_on.map(|d| d.format("%-d %B %Y").to_string()),
             reports: i.reports.len(),
-            hours: format!("{:.1}", i.weekly_hours()),
+            open: i.open_reports().count(),
+            hours: super::hours(i.weekly_hours()),
         })
         .collect();
     let mut ctx = super::context(signed, "/admin/roadmap");
