@@ -10,22 +10,37 @@
 //! - [`scores`]: per-area scores (n, shares, mean, Wilson interval), k
 //!   suppression, the differencing guard, devex_index and deltas.
 //! - [`priorities`]: the roadmap priority report of one closed cycle.
+//! - [`results`]: every scope of one closed cycle at once (the heatmap).
+//! - [`trends`]: a scope over all closed cycles, and the effect of shipped
+//!   roadmap items.
+//! - [`comments`]: which scopes may show free-text comments.
+//! - [`kpis`]: the overview's figures (response rates, friction over time,
+//!   days to triage and resolve, items shipped per quarter).
 //! - [`wilson`] and [`area_scores`]: the building blocks, public for checks.
 
+pub mod comments;
 pub mod csv_cells;
+mod export_guard;
 pub mod friction;
+pub mod kpis;
+mod org;
 pub mod output;
 pub mod priorities;
+pub mod results;
 pub mod scores;
 pub mod tables;
+pub mod trends;
 
+pub use export_guard::guard_export;
 pub use friction::{CLOSED_STATUSES, FREQUENCY_RATES, frequency_rate};
 pub use output::{report_frame, write_report};
 pub use priorities::{
     CycleInfo, LOOKBACK_DAYS, Params, Previous, Priority, Report, Weights, priorities, resolve_cycle,
 };
-pub use scores::{AreaScore, Scope, ScoresReport, guard_export, scores};
+pub use results::{AreaInfo, ResultRow, Results, results};
+pub use scores::{AreaScore, Scope, ScoresReport, scores};
 pub use tables::{Cell, Format, TableData, Tables};
+pub use trends::{Effect, EffectCycle, TrendPoint, effects, trend};
 
 use polars::prelude::*;
 
@@ -96,20 +111,24 @@ pub fn likert_counts(answers: LazyFrame, keys: &[&str]) -> LazyFrame {
 
 /// Scores from counts (`n`, `favorable`, `unfavorable`, `sum_value`, one row
 /// per area): adds `pct_favorable`, `pct_unfavorable`, `mean`, `unfav_lo`,
-/// `unfav_hi` (null when suppressed) and `suppressed` (`n < k`).
+/// `unfav_hi`, `fav_lo`, `fav_hi` (null when suppressed) and `suppressed` (`n < k`).
 pub fn scores_from_counts(counts: LazyFrame, k: u32) -> LazyFrame {
     let n = col("n").cast(DataType::Float64);
     let p_unfav = col("unfavorable").cast(DataType::Float64) / n.clone();
+    let p_fav = col("favorable").cast(DataType::Float64) / n.clone();
     let (lo, hi) = wilson_exprs(p_unfav.clone(), n.clone());
+    let (fav_lo, fav_hi) = wilson_exprs(p_fav.clone(), n.clone());
     let suppressed = col("n").lt(lit(k as i64));
     let hide =
         |e: Expr, name: &str| when(suppressed.clone()).then(lit(NULL).cast(DataType::Float64)).otherwise(e).alias(name);
     counts.with_columns([
-        hide(col("favorable").cast(DataType::Float64) / n.clone(), "pct_favorable"),
+        hide(p_fav, "pct_favorable"),
         hide(p_unfav, "pct_unfavorable"),
         hide(col("sum_value") / n, "mean"),
         hide(lo, "unfav_lo"),
         hide(hi, "unfav_hi"),
+        hide(fav_lo, "fav_lo"),
+        hide(fav_hi, "fav_hi"),
         suppressed.alias("suppressed"),
     ])
 }
@@ -183,5 +202,7 @@ pub(crate) fn guard_from(children: &[(String, u64)], forced: &[bool], k: u32) ->
     hidden
 }
 
+#[cfg(test)]
+mod results_tests;
 #[cfg(test)]
 mod tests;

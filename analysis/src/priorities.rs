@@ -169,6 +169,14 @@ pub fn resolve_cycle(tables: &Tables, cycle_id: Option<&str>) -> Result<(CycleIn
     Ok((target, previous))
 }
 
+/// The closed cycles of a survey, oldest first.
+pub(crate) fn closed_cycles(tables: &Tables, survey_id: &str) -> Result<Vec<CycleInfo>, AnalysisError> {
+    let mut out: Vec<CycleInfo> =
+        cycle_rows(tables)?.into_iter().filter(|c| c.status == "closed" && c.survey_id == survey_id).collect();
+    out.sort_by(|a, b| a.opens_on.cmp(&b.opens_on).then_with(|| a.cycle_id.cmp(&b.cycle_id)));
+    Ok(out)
+}
+
 fn in_cycles(cycles: &[&str]) -> Expr {
     cycles.iter().map(|c| col("cycle_id").eq(lit(c.to_string()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
 }
