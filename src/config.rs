@@ -25,6 +25,9 @@ pub struct Config {
     pub signin_window: std::time::Duration,
     /// The organisation's time zone: cycles open and close on its days.
     pub timezone: chrono_tz::Tz,
+    /// Responses a scope needs before its free-text comments show
+    /// (`DEVPULSE_COMMENT_K`); see [`Config::comment_k`].
+    pub comment_k: u32,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -34,6 +37,8 @@ pub const DEFAULT_MAIL_DIR: &str = "mail";
 pub const DEFAULT_MAIL_FROM: &str = "devpulse <devpulse@localhost>";
 pub const DEFAULT_K: u32 = 5;
 pub const MIN_K: u32 = 3;
+/// Responses a scope needs before its comments show, by default.
+pub const DEFAULT_COMMENT_K: u32 = 10;
 pub const DEFAULT_TICK_SECONDS: u64 = 15;
 pub const DEFAULT_FRICTION_PER_HOUR: u32 = 20;
 pub const DEFAULT_SIGNIN_WINDOW_SECONDS: u64 = 15 * 60;
@@ -53,6 +58,7 @@ impl std::fmt::Debug for Config {
             .field("friction_per_hour", &self.friction_per_hour)
             .field("signin_window", &self.signin_window)
             .field("timezone", &self.timezone)
+            .field("comment_k", &self.comment_k)
             .finish()
     }
 }
@@ -66,6 +72,11 @@ impl Config {
     /// The organisation's date today.
     pub fn today(&self) -> chrono::NaiveDate {
         self.date_at(chrono::Utc::now())
+    }
+
+    /// The comment threshold in force: `DEVPULSE_COMMENT_K`, never below k.
+    pub fn comment_k(&self) -> u32 {
+        self.comment_k.max(self.anonymity_k)
     }
 
     /// Whether the public address is https (secure cookies, HSTS).
@@ -88,6 +99,7 @@ impl Config {
             friction_per_hour: DEFAULT_FRICTION_PER_HOUR,
             signin_window: std::time::Duration::from_secs(DEFAULT_SIGNIN_WINDOW_SECONDS),
             timezone: chrono_tz::UTC,
+            comment_k: DEFAULT_COMMENT_K,
         }
     }
 }

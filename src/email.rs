@@ -27,6 +27,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("emails/friction_followup/subject.txt", include_str!("../templates/emails/friction_followup/subject.txt")),
     ("emails/friction_followup/body.txt", include_str!("../templates/emails/friction_followup/body.txt")),
     ("emails/friction_followup/body.html", include_str!("../templates/emails/friction_followup/body.html")),
+    ("emails/results/subject.txt", include_str!("../templates/emails/results/subject.txt")),
+    ("emails/results/body.txt", include_str!("../templates/emails/results/body.txt")),
+    ("emails/results/body.html", include_str!("../templates/emails/results/body.html")),
 ];
 
 /// One email, rendered: the subject line and both bodies.
@@ -114,21 +117,43 @@ impl Emails {
         self.render("new_link", ctx)
     }
 
+    /// A member's links: their page (`page_url`), what came of the last
+    /// survey (`results_url`) and, for a team lead, their team's view
+    /// (`team_url`, absent for others).
+    fn member_links(&self, ctx: &mut Context, member: &MemberLink<'_>) {
+        let token = member.token;
+        ctx.insert("page_url", &self.link(&format!("/p/{token}")));
+        ctx.insert("results_url", &self.link(&format!("/p/{token}/results")));
+        ctx.insert("team_url", &member.lead.then(|| self.link(&format!("/p/{token}/team"))));
+    }
+
     /// The invitation to a survey cycle (or, with `reminder`, the reminder).
     pub fn invitation(
         &self,
         survey_title: &str,
         closes_on: chrono::NaiveDate,
         invitation_token: &str,
-        member_token: &str,
+        member: &MemberLink<'_>,
         reminder: bool,
     ) -> Result<RenderedEmail, tera::Error> {
         let mut ctx = Context::new();
         ctx.insert("survey_title", survey_title);
         ctx.insert("closes_on", &closes_on.format("%A %-d %B %Y").to_string());
         ctx.insert("survey_url", &self.link(&format!("/s/{invitation_token}")));
-        ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
+        self.member_links(&mut ctx, member);
         self.render(if reminder { "reminder" } else { "invitation" }, ctx)
+    }
+
+    /// "The results are out": a closed cycle's top priorities and what is
+    /// planned or shipped for them (or, under k responses, why there is
+    /// nothing to show), with the member's results link and a lead's team link.
+    pub fn results(&self, out: &ResultsOut, member: &MemberLink<'_>) -> Result<RenderedEmail, tera::Error> {
+        let mut ctx = Context::new();
+        ctx.insert("survey_title", &out.survey_title);
+        ctx.insert("closes_on", &out.closes_on.format("%A %-d %B %Y").to_string());
+        ctx.insert("top", &out.top);
+        self.member_links(&mut ctx, member);
+        self.render("results", ctx)
     }
 
     /// The follow-up a reporter gets when their friction report changes.
@@ -142,6 +167,42 @@ impl Emails {
         ctx.insert("page_url", &self.link(&format!("/p/{}", f.member_token)));
         self.render("friction_followup", ctx)
     }
+}
+
+/// Whom an email with personal links goes to.
+pub struct MemberLink<'a> {
+    /// Their personal token (see `store::members::token_of`).
+    pub token: &'a str,
+    /// A team lead also gets the link to their team's view.
+    pub lead: bool,
+}
+
+/// What the "results are out" email of a closed cycle says (the same for
+/// every recipient but for their links).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultsOut {
+    pub survey_title: String,
+    pub closes_on: chrono::NaiveDate,
+    /// The organisation's top priorities, best rank first; `None` when fewer
+    /// than k responses came in, so no result may be shown.
+    pub top: Option<Vec<TopPriority>>,
+}
+
+/// One of the top priorities of a cycle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopPriority {
+    pub rank: u32,
+    pub area_name: String,
+    /// The area's roadmap items that are planned, in progress or shipped.
+    pub roadmap: Vec<RoadmapLine>,
+}
+
+/// A roadmap item as an email names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoadmapLine {
+    pub title: String,
+    /// In words: "planned", "in progress", "shipped".
+    pub status: String,
 }
 
 /// What changed about a followed friction report.
@@ -188,16 +249,62 @@ mod tests {
         let emails =
             Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let closes = chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
-        let inv = emails.invitation("DevEx <check-in>", closes, "INVTOKEN", "MEMBERTOKEN", false).unwrap();
+        let member = MemberLink { token: "MEMBERTOKEN", lead: false };
+        let inv = emails.invitation("DevEx <check-in>", closes, "INVTOKEN", &member, false).unwrap();
         assert!(inv.text.contains("https://devpulse.example.org/s/INVTOKEN"));
+        assert!(inv.text.contains("https://devpulse.example.org/p/MEMBERTOKEN/results"));
+        assert!(!inv.text.contains("/team"), "only a lead gets the team link");
         assert!(inv.html.contains("href=\"https://devpulse.example.org/s/INVTOKEN\""));
         assert!(inv.html.contains("DevEx &lt;check-in&gt;"));
         insta::assert_snapshot!("invitation_subject", inv.subject);
         insta::assert_snapshot!("invitation_text", inv.text);
         insta::assert_snapshot!("invitation_html", inv.html);
-        let rem = emails.invitation("DevEx check-in", closes, "INVTOKEN", "MEMBERTOKEN", true).unwrap();
+        let lead = MemberLink { token: "MEMBERTOKEN", lead: true };
+        let rem = emails.invitation("DevEx check-in", closes, "INVTOKEN", &lead, true).unwrap();
+        for part in [&rem.text, &rem.html] {
+            assert!(part.contains("https://devpulse.example.org/p/MEMBERTOKEN/results"));
+            assert!(part.contains("https://devpulse.example.org/p/MEMBERTOKEN/team"));
+        }
         insta::assert_snapshot!("reminder_subject", rem.subject);
         insta::assert_snapshot!("reminder_text", rem.text);
+    }
+
+    #[test]
+    fn results_email_snapshots() {
+        let emails =
+            Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
+        let line = |title: &str, status: &str| RoadmapLine { title: title.into(), status: status.into() };
+        let out = ResultsOut {
+            survey_title: "DevEx check-in".into(),
+            closes_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap(),
+            top: Some(vec![
+                TopPriority {
+                    rank: 1,
+                    area_name: "CI <speed>".into(),
+                    roadmap: vec![line("Faster runners", "shipped"), line("Cache deps", "in progress")],
+                },
+                TopPriority { rank: 2, area_name: "Documentation".into(), roadmap: vec![] },
+                TopPriority {
+                    rank: 3,
+                    area_name: "Local environment".into(),
+                    roadmap: vec![line("Devbox", "planned")],
+                },
+            ]),
+        };
+        let lead = emails.results(&out, &MemberLink { token: "MEMBERTOKEN", lead: true }).unwrap();
+        assert!(lead.html.contains("CI &lt;speed&gt;"));
+        assert!(lead.html.contains("href=\"https://devpulse.example.org/p/MEMBERTOKEN/team\""));
+        insta::assert_snapshot!("results_subject", lead.subject);
+        insta::assert_snapshot!("results_text", lead.text);
+        insta::assert_snapshot!("results_html", lead.html);
+        let member = emails.results(&out, &MemberLink { token: "MEMBERTOKEN", lead: false }).unwrap();
+        assert!(member.text.contains("https://devpulse.example.org/p/MEMBERTOKEN/results"));
+        assert!(!member.text.contains("/team") && !member.html.contains("/team"));
+        let few = ResultsOut { top: None, ..out };
+        let few = emails.results(&few, &MemberLink { token: "MEMBERTOKEN", lead: false }).unwrap();
+        assert!(few.text.contains("Too few people answered") && few.html.contains("Too few people answered"));
+        assert!(!few.text.contains("Documentation") && !few.html.contains("Documentation"));
+        insta::assert_snapshot!("results_too_few_text", few.text);
     }
 
     #[test]

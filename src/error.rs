@@ -216,15 +216,28 @@ pub fn form_error(err: actix_web::error::UrlencodedError, _req: &actix_web::Http
     }
 }
 
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        match ApiError::from(e) {
+/// The API's mapping, for pages: one place decides what is whose fault.
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e {
             ApiError::NotFound(m) => PageError::NotFound(m),
             ApiError::Conflict { message, .. } => PageError::Conflict(message),
             ApiError::Invalid(f) => PageError::Invalid(f),
             ApiError::Unavailable => PageError::Unavailable,
             _ => PageError::Internal,
         }
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<crate::export::LoadError> for PageError {
+    fn from(e: crate::export::LoadError) -> Self {
+        ApiError::from(e).into()
     }
 }
 

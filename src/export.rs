@@ -28,6 +28,11 @@ pub enum LoadError {
     Db(#[from] DbErr),
     #[error(transparent)]
     Analysis(#[from] analysis::AnalysisError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The blocking thread of the arithmetic failed (a panic).
+    #[error("analysis thread: {0}")]
+    Worker(String),
 }
 
 fn s(r: &QueryResult, c: &str) -> Result<Cell, DbErr> {

@@ -2,6 +2,7 @@
 //!
 //! Map of the modules:
 //! - [`assets`]: the pages' static files (stylesheet), embedded and served with a content hash.
+//! - [`charts`]: the geometry of the pages' server-drawn SVG charts.
 //! - [`cli`]: the `devpulse` command line (clap); each command is one function.
 //! - [`config`]: settings from the environment and flags.
 //! - [`state`]: [`state::AppState`], built once per process.
@@ -14,15 +15,18 @@
 //! - [`email`]: rendering emails from `templates/emails/` into the outbox.
 //! - [`demo`]: the deterministic demo organisation.
 //! - [`export`]: loads the raw export tables of analysis.md from the database.
+//! - [`insights`]: the figures of the results pages and their JSON twins, one function per view.
 //! - [`report`]: the priority report from live data or an export, in every format.
 //! - [`db`]: opening SQLite/PostgreSQL and migrating.
-//! - [`worker`]: the periodic loop in `serve`: [`store::cycles::run_due`] and the [`mailer`].
+//! - [`worker`]: the periodic loop in `serve`: [`store::cycles::run_due`], [`results_mail`] and the [`mailer`].
+//! - [`results_mail`]: the "results are out" emails of closed cycles, claimed once per cycle.
 //! - [`mailer`]: drains the email outbox to SMTP or `.eml` files.
 //! - [`pages`]: server-rendered HTML pages (tera), one renderer for all.
 //! - [`security`]: the security headers of every response (CSP, nosniff, referrer, HSTS).
 //! - [`telemetry`]: logs, request ids, Prometheus metrics.
 
 pub mod assets;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -32,10 +36,12 @@ pub mod email;
 pub mod entities;
 pub mod error;
 pub mod export;
+pub mod insights;
 pub mod mailer;
 pub mod pages;
 pub mod progress;
 pub mod report;
+pub mod results_mail;
 pub mod routes;
 pub mod security;
 pub mod startup;

@@ -13,6 +13,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pages/survey.html", include_str!("../templates/pages/survey.html")),
     ("pages/notice.html", include_str!("../templates/pages/notice.html")),
     ("pages/member.html", include_str!("../templates/pages/member.html")),
+    ("pages/member_results.html", include_str!("../templates/pages/member_results.html")),
+    ("pages/member_team.html", include_str!("../templates/pages/member_team.html")),
     ("pages/home.html", include_str!("../templates/pages/home.html")),
     ("pages/lost_link.html", include_str!("../templates/pages/lost_link.html")),
     ("pages/refused.html", include_str!("../templates/pages/refused.html")),
@@ -26,6 +28,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/teams.html", include_str!("../templates/console/teams.html")),
     ("console/team.html", include_str!("../templates/console/team.html")),
     ("console/settings.html", include_str!("../templates/console/settings.html")),
+    ("console/empty.html", include_str!("../templates/console/empty.html")),
+    ("console/cycle_nav.html", include_str!("../templates/console/cycle_nav.html")),
+    ("console/results.html", include_str!("../templates/console/results.html")),
+    ("console/area.html", include_str!("../templates/console/area.html")),
+    ("console/priorities.html", include_str!("../templates/console/priorities.html")),
+    ("console/comments.html", include_str!("../templates/console/comments.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

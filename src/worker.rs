@@ -1,22 +1,33 @@
 //! The periodic work inside `serve`: the scheduler (open, remind, close and
-//! schedule cycles) and the mailer. Every step claims its work in the
-//! database, so any number of instances can run this loop at once.
+//! schedule cycles), the "results are out" emails of closed cycles, and the
+//! mailer. Every step claims its work in the database, so any number of
+//! instances can run this loop at once.
 
 use crate::mailer::Drained;
+use crate::results_mail;
 use crate::state::AppState;
 use crate::store::cycles::{self, Mailing, Tick};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// One pass at `now`: scheduler first (it queues emails), then the mailer.
+/// One pass at `now`: the scheduler first, then the results emails of the
+/// cycles it (or anyone) closed, each in its own transaction after the
+/// close, then the mailer sends what they queued.
 pub async fn tick_once(state: &AppState, now: DateTime<Utc>) -> (Tick, Drained) {
     let mailing = Mailing { emails: &state.emails, invitation_key: &state.invitation_key };
-    let tick = match cycles::run_due(&state.db, &mailing, state.config.date_at(now)).await {
+    let mut tick = match cycles::run_due(&state.db, &mailing, state.config.date_at(now)).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "scheduler pass failed");
             Tick::default()
+        }
+    };
+    tick.results_mailed = match results_mail::run(&state.db, &state.emails, state.config.anonymity_k, now).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::error!(error = %crate::error::chain(&e), "results email pass failed");
+            0
         }
     };
     if tick != Tick::default() {
@@ -25,6 +36,7 @@ pub async fn tick_once(state: &AppState, now: DateTime<Utc>) -> (Tick, Drained) 
             closed = tick.closed,
             scheduled = tick.scheduled,
             reminded = tick.reminded,
+            results_mailed = tick.results_mailed,
             "scheduler"
         );
     }

@@ -59,45 +59,32 @@ pub(crate) fn hours_per_week(
 }
 
 /// Per week ending on each of `week_ends`: reports filed in the 7 days up to
-/// it (`filed`), and the open friction load (`hours`): hours per week of the
-/// reports that are not duplicates, created in the `lookback_days` up to the
-/// week's end and not resolved by then (no resolved_on, or a later one).
+/// it (`filed`, every report), and the open friction load (`hours`): hours
+/// per week of the reports that are not duplicates, created in the
+/// `lookback_days` up to the week's end and not resolved by then (no
+/// resolved_on, or a later one).
 pub fn weekly_friction(
     tables: &Tables,
     week_ends: &[chrono::NaiveDate],
     lookback_days: i64,
 ) -> Result<Vec<(i64, f64)>, AnalysisError> {
-    let reports = tables
-        .get("friction_reports")
-        .clone()
-        .lazy()
-        .filter(col("duplicate_of").is_null())
-        .with_columns([hours_expr().alias("h")])
-        .collect()?;
+    let reports = tables.get("friction_reports").clone().lazy().with_columns([hours_expr().alias("h")]).collect()?;
     let mut out = Vec::with_capacity(week_ends.len());
     for end in week_ends {
         let week_start = *end - chrono::Duration::days(6);
         let since = *end - chrono::Duration::days(lookback_days);
+        let filed = col("created_on").gt_eq(day(week_start)).and(col("created_on").lt_eq(day(*end)));
+        let open = col("duplicate_of")
+            .is_null()
+            .and(col("created_on").gt_eq(day(since)))
+            .and(col("created_on").lt_eq(day(*end)))
+            .and(col("resolved_on").is_null().or(col("resolved_on").gt(day(*end))));
         let row = reports
             .clone()
             .lazy()
             .select([
-                col("created_on")
-                    .gt_eq(day(week_start))
-                    .and(col("created_on").lt_eq(day(*end)))
-                    .cast(DataType::Int64)
-                    .sum()
-                    .alias("filed"),
-                when(
-                    col("created_on")
-                        .gt_eq(day(since))
-                        .and(col("created_on").lt_eq(day(*end)))
-                        .and(col("resolved_on").is_null().or(col("resolved_on").gt(day(*end)))),
-                )
-                .then(col("h"))
-                .otherwise(lit(0.0))
-                .sum()
-                .alias("hours"),
+                filed.cast(DataType::Int64).sum().alias("filed"),
+                when(open).then(col("h")).otherwise(lit(0.0)).sum().alias("hours"),
             ])
             .collect()?;
         out.push((row.column("filed")?.i64()?.get(0).unwrap_or(0), row.column("hours")?.f64()?.get(0).unwrap_or(0.0)));

@@ -18,6 +18,7 @@
 //!   days to triage and resolve, items shipped per quarter).
 //! - [`wilson`] and [`area_scores`]: the building blocks, public for checks.
 
+pub mod area;
 pub mod comments;
 pub mod csv_cells;
 mod export_guard;

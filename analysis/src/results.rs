@@ -71,17 +71,16 @@ pub(crate) fn area_infos(tables: &Tables, ids: &[String]) -> PolarsResult<Vec<Ar
     Ok(out)
 }
 
-/// Invited and responded by team id in one cycle.
+/// Invited and responded by team id in one cycle; rows without a team (an
+/// export's merged hidden teams) under the empty id.
 fn participation(tables: &Tables, cycle_id: &str) -> PolarsResult<HashMap<String, (i64, i64)>> {
     let p = tables.get("participation");
     let (cycles, teams) = (p.column("cycle_id")?.str()?, p.column("team_id")?.str()?);
     let (invited, responded) = (p.column("invited")?.i64()?, p.column("responded")?.i64()?);
     let mut out: HashMap<String, (i64, i64)> = HashMap::new();
     for i in 0..p.height() {
-        if let (Some(c), Some(t)) = (cycles.get(i), teams.get(i))
-            && c == cycle_id
-        {
-            let e = out.entry(t.to_string()).or_default();
+        if cycles.get(i) == Some(cycle_id) {
+            let e = out.entry(teams.get(i).unwrap_or_default().to_string()).or_default();
             e.0 += invited.get(i).unwrap_or(0);
             e.1 += responded.get(i).unwrap_or(0);
         }

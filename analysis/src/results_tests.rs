@@ -104,3 +104,23 @@ fn the_overview_counts_medians_and_quarters() {
     let c2 = o.cycles.iter().find(|c| c.cycle_id == "c2").unwrap();
     assert_eq!((c2.invited, c2.responded), (8, 6));
 }
+
+#[test]
+fn an_areas_distribution_and_a_teams_votes_follow_the_heatmaps_verdicts() {
+    let tables = small_org();
+    let p = Params::new(5, "now");
+    let d = crate::area::distribution(&tables, "c2", "ci", &p).unwrap();
+    let scopes: Vec<&str> = d.iter().map(|x| x.scope.as_str()).collect();
+    assert_eq!(scopes, ["org", "group:G1", "group:G2"], "the organisation and its groups, no team");
+    // Org ci in c2: alpha 6×2, beta 2×1, gamma 7×4, solo 5×5 → 1: 2, 2: 6, 4: 7, 5: 5 of 20.
+    assert_eq!(d[0].shares, Some([0.1, 0.3, 0.0, 0.35, 0.25]));
+    assert_eq!(d[0].n, Some(20));
+    let votes = crate::area::scope_votes(&tables, "c2", &Scope::Team("gamma".into()), &p).unwrap();
+    assert!(votes.suppressed, "gamma's 7 responses picked nothing: fewer than k respondents");
+    let beta = crate::area::scope_votes(&tables, "c2", &Scope::Team("beta".into()), &p).unwrap();
+    assert_eq!((beta.suppressed, beta.respondents, beta.shares.len()), (true, None, 0));
+    let org = crate::area::scope_votes(&tables, "c2", &Scope::Org, &p).unwrap();
+    // 6 alpha (ci), 2 beta (ci, docs), 5 solo (docs): 13 respondents.
+    assert_eq!(org.respondents, Some(13));
+    assert_eq!(org.shares, vec![("ci".to_string(), 8.0 / 13.0), ("docs".to_string(), 7.0 / 13.0)]);
+}

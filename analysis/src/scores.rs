@@ -126,6 +126,31 @@ fn score_sums(sums: &HashMap<(usize, String), Sums>, k: u32) -> PolarsResult<Sco
         .collect())
 }
 
+/// One area's score: its figures, or none with the reason.
+fn area_score(
+    area: &str,
+    n: i64,
+    reason: Option<Reason>,
+    figures: Option<&HashMap<&'static str, Option<f64>>>,
+) -> AreaScore {
+    let figure = |c: &str| if reason.is_none() { figures.and_then(|r| r[c]) } else { None };
+    AreaScore {
+        area_id: area.to_string(),
+        n: reason.is_none().then_some(n),
+        pct_favorable: figure("pct_favorable"),
+        pct_unfavorable: figure("pct_unfavorable"),
+        mean: figure("mean"),
+        unfav_lo: figure("unfav_lo"),
+        unfav_hi: figure("unfav_hi"),
+        fav_lo: figure("fav_lo"),
+        fav_hi: figure("fav_hi"),
+        delta_favorable: None,
+        vs_org: None,
+        suppressed: reason.is_some(),
+        reason: reason.map(Reason::as_str),
+    }
+}
+
 /// The scores of several scopes of one closed cycle, in the order given:
 /// each scope's own verdict (k, then the guard up its breakdowns) and, per
 /// area, the same again on that area's answers. No deltas yet.
@@ -190,22 +215,7 @@ pub(crate) fn evaluate(
                 if reason.is_none() && *scope != Scope::Org {
                     reason = org.reason(area_verdicts.get(area.as_str()).unwrap_or(&no_answers), scope);
                 }
-                let figure = |c: &str| if reason.is_none() { scored.get(&key).and_then(|r| r[c]) } else { None };
-                AreaScore {
-                    area_id: area.clone(),
-                    n: reason.is_none().then_some(n),
-                    pct_favorable: figure("pct_favorable"),
-                    pct_unfavorable: figure("pct_unfavorable"),
-                    mean: figure("mean"),
-                    unfav_lo: figure("unfav_lo"),
-                    unfav_hi: figure("unfav_hi"),
-                    fav_lo: figure("fav_lo"),
-                    fav_hi: figure("fav_hi"),
-                    delta_favorable: None,
-                    vs_org: None,
-                    suppressed: reason.is_some(),
-                    reason: reason.map(Reason::as_str),
-                }
+                area_score(area, n, reason, scored.get(&key))
             })
             .collect();
         let visible: Vec<f64> = scores.iter().filter_map(|r| r.pct_favorable).collect();

@@ -9,6 +9,7 @@ mod m20261129_000002_member_token_hash;
 mod m20261129_000003_frozen_groups;
 mod m20261129_000004_responses_without_rowid;
 mod m20261129_000005_console;
+mod m20261129_000006_results;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_frozen_groups::Migration),
             Box::new(m20261129_000004_responses_without_rowid::Migration),
             Box::new(m20261129_000005_console::Migration),
+            Box::new(m20261129_000006_results::Migration),
         ]
     }
 }

@@ -146,6 +146,10 @@ pub struct ServeArgs {
     /// The organisation's time zone (IANA name): cycles open and close on its days
     #[arg(long, env = "DEVPULSE_TIMEZONE", default_value = "UTC", value_parser = str::parse::<chrono_tz::Tz>)]
     pub timezone: chrono_tz::Tz,
+    /// Responses a scope needs before its free-text comments show (never below k)
+    #[arg(long, env = "DEVPULSE_COMMENT_K", default_value_t = config::DEFAULT_COMMENT_K,
+          value_parser = clap::value_parser!(u32).range(3..=100_000))]
+    pub comment_k: u32,
 }
 
 #[derive(Debug, Args)]

@@ -130,6 +130,7 @@ impl From<export::LoadError> for CliError {
         match e {
             export::LoadError::Analysis(a) => a.into(),
             export::LoadError::Db(d) => failed("database")(d),
+            e @ (export::LoadError::Store(_) | export::LoadError::Worker(_)) => failed("analysis")(e),
         }
     }
 }

@@ -20,6 +20,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         friction_per_hour: args.friction_per_hour,
         signin_window: std::time::Duration::from_secs(args.signin_window_seconds),
         timezone: args.timezone,
+        comment_k: args.comment_k,
     };
     let db = open(global).await?;
     let mut welcome = Vec::new();

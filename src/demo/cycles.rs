@@ -81,6 +81,8 @@ pub async fn closed_cycles(
             status: Set(CycleStatus::Closed),
             opened_at: Set(Some(at(*opens_on, 8))),
             closed_at: Set(Some(at(*closes_on + Duration::days(1), 0))),
+            // Past cycles: their "results are out" emails went long ago.
+            results_mailed_at: Set(Some(at(*closes_on + Duration::days(1), 0))),
             created_at: Set(at(*opens_on - Duration::days(7), 9)),
         }
         .insert(txn)
@@ -182,6 +184,7 @@ fn answers(demo: &mut Demo, s: &DemoSurvey, t: &DemoTeam, response_id: &str, c: 
                 value_num: Set(value),
                 choice: Set(choice),
                 text_value: Set(text),
+                hidden: Set(false),
             });
         };
         let rng = &mut demo.rng;
@@ -204,7 +207,9 @@ fn answers(demo: &mut Demo, s: &DemoSurvey, t: &DemoTeam, response_id: &str, c: 
             }
             QuestionKind::Text if rng.random::<f64>() < 0.15 => {
                 let worst = scores.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|s| s.0).unwrap_or("ci");
-                push(None, None, Some(comment(worst).to_string()));
+                // A phrasing picked from the scores (no extra draw: the same seed, the same organisation).
+                let variant = scores.iter().map(|(_, v)| (v * 10.0) as usize).sum::<usize>();
+                push(None, None, Some(comment(worst, variant).to_string()));
             }
             _ => {}
         }
@@ -226,6 +231,7 @@ pub async fn open_cycle(demo: &mut Demo, txn: &DatabaseTransaction, org: &Org, s
         status: Set(CycleStatus::Open),
         opened_at: Set(Some(at(opens_on, 8))),
         closed_at: Set(None),
+        results_mailed_at: Set(None),
         created_at: Set(at(opens_on - Duration::days(7), 9)),
     }
     .insert(txn)

@@ -7,7 +7,7 @@ use super::{Demo, at, insert_chunks, weighted};
 use crate::domain::{Frequency, FrictionStatus, RoadmapStatus};
 use crate::entities::{friction_report, me_too_vote, roadmap_item};
 use crate::store::{StoreResult, new_id};
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use sea_orm::{DatabaseTransaction, Set};
@@ -143,6 +143,14 @@ fn report(
         });
     }
     let resolved_on = status.is_closed().then(|| created_on + Duration::days(rng.random_range(0..=age.min(90))));
+    let status = if duplicate_of.is_some() { FrictionStatus::Triaged } else { status };
+    // Triaged one to six days after filing (from the date, not the random
+    // stream, so the rest of the organisation stays the same), never after
+    // it was resolved or today.
+    let first_triaged_on = (status != FrictionStatus::New).then(|| {
+        let waited = created_on + Duration::days(1 + i64::from(created_on.ordinal() % 6));
+        waited.min(resolved_on.unwrap_or(demo.today)).min(demo.today)
+    });
     use Frequency::{Daily, Monthly, OneOff, Weekly};
     log.rows.push(friction_report::ActiveModel {
         report_id: Set(report_id.clone()),
@@ -155,7 +163,7 @@ fn report(
         minutes_lost: Set(*[5, 10, 15, 20, 30, 45, 60, 90, 120, 240].choose(rng).unwrap_or(&30)),
         frequency: Set(*weighted(rng, &[(OneOff, 0.2), (Monthly, 0.2), (Weekly, 0.35), (Daily, 0.25)])),
         severity: Set(*weighted(rng, &[(1, 0.35), (2, 0.35), (3, 0.2), (4, 0.1)])),
-        status: Set(if duplicate_of.is_some() { FrictionStatus::Triaged } else { status }),
+        status: Set(status),
         follow_up: Set(follow_up),
         reporter_member_id: Set(follow_up.then(|| reporter.to_string())),
         me_too: Set(voters.len() as i32),
@@ -163,6 +171,7 @@ fn report(
         duplicate_of: Set(duplicate_of),
         created_on: Set(created_on),
         resolved_on: Set(resolved_on),
+        first_triaged_on: Set(first_triaged_on),
         created_at: Set(at(created_on, rng.random_range(8..19))),
         updated_at: Set(at(resolved_on.unwrap_or(created_on), 18)),
     });

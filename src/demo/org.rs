@@ -85,7 +85,7 @@ pub async fn create(demo: &mut Demo, txn: &DatabaseTransaction) -> StoreResult<O
             created_at: Set(at(demo.org_start, 9)),
         });
         let mut members = Vec::new();
-        for _ in 0..*size {
+        for n in 0..*size {
             let member_id = new_id();
             member_rows.push(member::ActiveModel {
                 member_id: Set(member_id.clone()),
@@ -94,7 +94,8 @@ pub async fn create(demo: &mut Demo, txn: &DatabaseTransaction) -> StoreResult<O
                 active: Set(true),
                 token_hash: Set(crate::store::members::first_token_hash(&demo.link_key, &member_id)),
                 token_version: Set(1),
-                lead: Set(false),
+                // The first member of each team leads it.
+                lead: Set(n == 0),
                 created_at: Set(at(demo.org_start, 10)),
             });
             person += 1;

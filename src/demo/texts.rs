@@ -85,16 +85,37 @@ pub fn trend(area: &str, c: u32, n: u32) -> f64 {
     }
 }
 
-pub fn comment(area: &str) -> &'static str {
-    match area {
-        "ci" => "CI queues are the biggest drain on my day; a green build takes far too long.",
-        "docs" => "I can never find the current docs for internal services.",
-        "on_call" => "On-call weeks leave no time for planned work.",
-        "local_env" => "Getting a service running locally takes a day of fiddling.",
-        "deep_work" => "Too many meetings break up the day.",
-        "deploy" => "Releases need too many manual steps.",
-        _ => "Small things add up; thanks for asking.",
-    }
+/// A free-text comment about the area that hurt a respondent most; `variant`
+/// picks one of a few phrasings, so the comments read like several people.
+pub fn comment(area: &str, variant: usize) -> &'static str {
+    let options: &[&str] = match area {
+        "ci" => &[
+            "CI queues are the biggest drain on my day; a green build takes far too long.",
+            "I batch my changes because every CI run costs me half an hour.",
+            "Flaky pipelines mean I rerun jobs instead of fixing anything.",
+        ],
+        "docs" => &[
+            "I can never find the current docs for internal services.",
+            "Half the wiki pages I find are out of date; I end up asking in chat.",
+            "A searchable docs portal would save me hours every week.",
+        ],
+        "on_call" => &[
+            "On-call weeks leave no time for planned work.",
+            "Pages at night for alerts nobody acts on wear the team down.",
+        ],
+        "local_env" => &[
+            "Getting a service running locally takes a day of fiddling.",
+            "My laptop setup breaks after every dependency bump.",
+        ],
+        "deep_work" => &["Too many meetings break up the day.", "I rarely get two hours without an interruption."],
+        "deploy" => &["Releases need too many manual steps.", "I wait days for a deploy window for a one-line fix."],
+        "cross_team" => {
+            &["Waiting on other teams' API changes stalls most of my work.", "It is hard to know which team owns what."]
+        }
+        "codebase" => &["Parts of the codebase nobody dares to touch any more."],
+        _ => &["Small things add up; thanks for asking.", "Mostly fine; the tooling could be faster."],
+    };
+    options[variant % options.len()]
 }
 
 /// Canned friction texts: (title, trying to, blocked by, expected).

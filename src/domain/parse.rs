@@ -333,6 +333,7 @@ string_enum!(
         FrictionFollowup => "friction_followup",
         NewLink => "new_link",
         YourLink => "your_link",
+        Results => "results",
     }
 );
 

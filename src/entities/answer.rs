@@ -14,6 +14,8 @@ pub struct Model {
     pub choice: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub text_value: Option<String>,
+    /// A free-text answer an admin hid because it names someone.
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

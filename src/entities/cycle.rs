@@ -14,6 +14,9 @@ pub struct Model {
     pub status: CycleStatus,
     pub opened_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// When the "results are out" emails of the closed cycle were queued
+    /// (claimed by one instance); null until then.
+    pub results_mailed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

@@ -29,6 +29,9 @@ pub struct Model {
     pub duplicate_of: Option<String>,
     pub created_on: Date,
     pub resolved_on: Option<Date>,
+    /// The organisation's date when its status first left `new`; kept
+    /// through later changes (see `store::friction::triage`).
+    pub first_triaged_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -19,6 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/p/{member_token}")
             .app_data(web::PayloadConfig::new(64 * 1024))
             .route("", web::get().to(page))
+            .route("/results", web::get().to(super::member_results::results))
+            .route("/team", web::get().to(super::member_results::team))
             .route("/friction", web::post().to(file))
             .route("/new-link", web::post().to(new_link))
             .route("/friction/{report_id}/me-too", web::post().to(me_too)),
@@ -210,6 +212,7 @@ async fn build(
     };
     let mut ctx = Context::new();
     ctx.insert("token", token);
+    ctx.insert("lead", &m.member.lead);
     ctx.insert("team_name", &m.team_name);
     ctx.insert("surveys", &surveys);
     ctx.insert(

@@ -5,9 +5,11 @@
 pub mod areas;
 pub mod console;
 pub mod extract;
+pub mod figures;
 pub mod friction;
 pub mod health;
 pub mod member;
+pub mod member_results;
 pub mod openapi;
 pub mod pages;
 pub mod responses;

@@ -1,10 +1,13 @@
-//! `/api/v1/cycles/{id}/priorities` and `/api/v1/cycles/{id}/scores`: the
-//! results of a closed cycle, computed by the analysis crate from live data
-//! with the anonymity rules of analysis.md. Nothing while a cycle is open.
+//! `/api/v1/cycles/{id}/priorities`, `/scores`, `/results` and `/comments`,
+//! and `/api/v1/overview`: the results of closed cycles, computed by the
+//! analysis crate from live data with the anonymity rules of analysis.md
+//! (the same functions as the console's pages, [`crate::insights`]).
+//! Nothing while a cycle is open.
 
 use super::extract::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::{self, LoadError};
+use crate::insights;
 use crate::progress::Progress;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
@@ -14,7 +17,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(priorities).service(scores);
+    cfg.service(priorities).service(scores).service(results).service(comments).service(overview);
 }
 
 impl From<AnalysisError> for ApiError {
@@ -44,6 +47,11 @@ impl From<LoadError> for ApiError {
         match e {
             LoadError::Analysis(a) => a.into(),
             LoadError::Db(d) => d.into(),
+            LoadError::Store(s) => s.into(),
+            e @ LoadError::Worker(_) => {
+                tracing::error!(error = %crate::error::chain(&e), "analysis failed");
+                ApiError::Internal
+            }
         }
     }
 }
@@ -58,7 +66,7 @@ pub struct PriorityQuery {
     pub lookback_days: Option<String>,
 }
 
-fn params(state: &AppState, q: &PriorityQuery) -> Result<analysis::Params, ApiError> {
+pub fn params(state: &AppState, q: &PriorityQuery) -> Result<analysis::Params, ApiError> {
     let mut p = analysis::Params::new(
         state.config.anonymity_k,
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -117,12 +125,56 @@ async fn scores(
     id: web::Path<String>,
     q: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = Scope::parse(q.scope.as_deref().unwrap_or("org"))
-        .map_err(|_| ApiError::invalid("scope", "must be org, group:NAME or team:SLUG"))?;
+    let scope = scope_of(&q)?;
     let params = analysis::Params::new(state.config.anonymity_k, "");
     let tables = export::load_for_cycle(&state.db, Some(&id), &Progress::new("scores", false)).await?;
     let id = id.into_inner();
     let report =
         web::block(move || analysis::scores(&tables, &id, &scope, &params)).await.map_err(|_| ApiError::Internal)??;
     Ok(HttpResponse::Ok().json(report))
+}
+
+fn scope_of(q: &ScopeQuery) -> Result<Scope, ApiError> {
+    Scope::parse(q.scope.as_deref().unwrap_or("org"))
+        .map_err(|_| ApiError::invalid("scope", "must be org, group:NAME or team:SLUG"))
+}
+
+/// The heatmap of a closed cycle: every scope (organisation, groups, teams) with its scores.
+#[utoipa::path(tag = "results", security(("api_token" = [])),
+    responses((status = 200, description = "every scope with its scores; suppressed ones null with the reason"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "cycle_open")))]
+#[get("/cycles/{id}/results")]
+async fn results(state: web::Data<AppState>, _: Admin, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(insights::cycle_results(&state, &id).await?))
+}
+
+/// Free-text comments of a closed cycle for a scope, under the comment rules of analysis.md.
+#[utoipa::path(tag = "results", params(ScopeQuery), security(("api_token" = [])),
+    responses((status = 200, description = "cycle_id, scope, responses, suppressed, reason, comments"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "cycle_open"),
+        (status = 422, body = ErrorBody)))]
+#[get("/cycles/{id}/comments")]
+async fn comments(
+    state: web::Data<AppState>,
+    _: Admin,
+    id: web::Path<String>,
+    q: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (c, _, _) = insights::comments(&state, &id, scope_of(&q)?, false).await?;
+    let texts: Vec<&str> = c.comments.iter().map(|c| c.text.as_str()).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "cycle_id": c.cycle_id, "scope": c.scope, "responses": c.responses,
+        "suppressed": c.suppressed, "reason": c.reason, "comments": texts,
+    })))
+}
+
+/// The figures of the console's overview.
+#[utoipa::path(tag = "results", security(("api_token" = [])),
+    responses((status = 200, description = "response rates, DevEx index, friction, days to triage and resolve, shipped per quarter, top priorities"),
+        (status = 401, body = ErrorBody)))]
+#[get("/overview")]
+async fn overview(state: web::Data<AppState>, _: Admin) -> Result<HttpResponse, ApiError> {
+    let o = insights::overview(&state).await?;
+    let inbox = crate::store::friction::inbox_counts(&state.db, state.config.today()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "inbox": inbox, "figures": o })))
 }

@@ -4,6 +4,7 @@ use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
 use super::friction::FrictionOut;
 use crate::domain::{RoadmapStatus, optional_text, parse_date, required_text};
 use crate::error::{ApiError, ErrorBody};
+use crate::insights;
 use crate::state::AppState;
 use crate::store::friction::{self};
 use crate::store::roadmap::{self, ItemChange, ItemFull, NewItem};
@@ -32,13 +33,18 @@ pub struct RoadmapOut {
     pub friction: Vec<FrictionOut>,
     /// Hours lost per week over the linked reports still open (not merged, not done or won't fix).
     pub weekly_hours: f64,
+    /// A shipped item's effect (analysis.md): its area's % favourable in the
+    /// closed cycles before and after, and its friction hours 90 days each side.
+    #[schema(value_type = Option<Object>)]
+    pub effect: Option<analysis::Effect>,
 }
 
 impl RoadmapOut {
-    fn new(full: ItemFull, slugs: &HashMap<String, String>) -> Self {
+    fn new(full: ItemFull, slugs: &HashMap<String, String>, effects: &HashMap<String, analysis::Effect>) -> Self {
         let weekly_hours = full.weekly_hours();
         let i = full.item;
         RoadmapOut {
+            effect: effects.get(&i.item_id).cloned(),
             status: i.status,
             item_id: i.item_id,
             title: i.title,
@@ -53,9 +59,22 @@ impl RoadmapOut {
     }
 }
 
+/// The effects of shipped items, computed only when one of `items` is shipped.
+async fn effects<'a>(
+    state: &AppState,
+    mut items: impl Iterator<Item = &'a ItemFull>,
+) -> Result<HashMap<String, analysis::Effect>, ApiError> {
+    if !items.any(|i| i.item.status == RoadmapStatus::Shipped) {
+        return Ok(HashMap::new());
+    }
+    let tables = insights::closed_tables(state).await?;
+    Ok(insights::effects(state, tables).await?)
+}
+
 async fn out(state: &AppState, full: ItemFull) -> Result<RoadmapOut, ApiError> {
     let slugs = friction::team_slugs(&state.db, &full.reports).await?;
-    Ok(RoadmapOut::new(full, &slugs))
+    let effects = effects(state, std::iter::once(&full)).await?;
+    Ok(RoadmapOut::new(full, &slugs, &effects))
 }
 
 /// A new roadmap item.
@@ -79,7 +98,8 @@ async fn list_items(state: web::Data<AppState>, _: Admin, q: web::Query<PageQuer
     let page = roadmap::list(&state.db, &q.parse()?).await?;
     let all: Vec<_> = page.items.iter().flat_map(|i| i.reports.iter().cloned()).collect();
     let slugs = friction::team_slugs(&state.db, &all).await?;
-    Ok(HttpResponse::Ok().json(ListOf::from_page(page, |i| RoadmapOut::new(i, &slugs))))
+    let effects = effects(&state, page.items.iter()).await?;
+    Ok(HttpResponse::Ok().json(ListOf::from_page(page, |i| RoadmapOut::new(i, &slugs, &effects))))
 }
 
 /// Create a roadmap item.

@@ -7,7 +7,7 @@ use super::surveys;
 use super::{StoreError, StoreResult, audit, invitations, new_id, outbox};
 use crate::domain::EmailKind;
 use crate::domain::{CycleStatus, FieldError};
-use crate::email::Emails;
+use crate::email::{Emails, MemberLink};
 use crate::entities::{cycle, cycle_team, invitation, member, survey, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
@@ -124,6 +124,7 @@ async fn insert_cycle(
         status: Set(CycleStatus::Scheduled),
         opened_at: Set(None),
         closed_at: Set(None),
+        results_mailed_at: Set(None),
         created_at: Set(Utc::now()),
     }
     .insert(txn)
@@ -180,9 +181,10 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         }
         .insert(txn)
         .await?;
+        let member_token = mailing.emails.member_token(&m);
         let email = mailing
             .emails
-            .invitation(&survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), false)
+            .invitation(&survey.title, c.closes_on, &token, &MemberLink { token: &member_token, lead: m.lead }, false)
             .map_err(StoreError::render("invitation"))?;
         outbox::enqueue(txn, EmailKind::Invitation, &m.email, email, mailing.emails.message_domain()).await?;
     }
@@ -276,6 +278,9 @@ pub struct Tick {
     pub closed: usize,
     pub scheduled: usize,
     pub reminded: usize,
+    /// Closed cycles whose "results are out" emails this pass queued (the
+    /// worker's step after the scheduler, see `results_mail`).
+    pub results_mailed: usize,
 }
 
 /// One pass of the scheduler for `today`: open due cycles, close finished
@@ -353,9 +358,11 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
                 continue;
             }
             let token = invitations::token_for(mailing.invitation_key, &inv.invitation_id);
+            let member_token = mailing.emails.member_token(&m);
+            let member_link = MemberLink { token: &member_token, lead: m.lead };
             let email = mailing
                 .emails
-                .invitation(&survey.survey.title, c.closes_on, &token, &mailing.emails.member_token(&m), true)
+                .invitation(&survey.survey.title, c.closes_on, &token, &member_link, true)
                 .map_err(StoreError::render("reminder"))?;
             outbox::enqueue(&txn, EmailKind::Reminder, &m.email, email, mailing.emails.message_domain()).await?;
             txn.commit().await?;
@@ -437,6 +444,7 @@ mod tests {
             status: CycleStatus::Open,
             opened_at: None,
             closed_at: None,
+            results_mailed_at: None,
             created_at: Utc::now(),
         }
     }

@@ -4,10 +4,12 @@
 pub mod admins;
 pub mod areas;
 pub mod audit;
+pub mod comments;
 pub mod cycles;
 pub mod friction;
 pub mod import;
 pub mod invitations;
+pub mod kpis;
 pub mod members;
 pub mod outbox;
 pub mod participation;

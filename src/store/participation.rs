@@ -88,3 +88,26 @@ pub async fn open_cycles(conn: &impl ConnectionTrait) -> StoreResult<Vec<(cycle:
     out.sort_by_key(|(c, _)| c.closes_on);
     Ok(out)
 }
+
+/// Closed cycles with their survey's title, latest close first.
+pub async fn closed_cycles(conn: &impl ConnectionTrait) -> StoreResult<Vec<(cycle::Model, String)>> {
+    use sea_orm::QueryOrder;
+    let cycles = cycle::Entity::find()
+        .filter(cycle::Column::Status.eq(CycleStatus::Closed.as_str()))
+        .order_by_desc(cycle::Column::ClosesOn)
+        .order_by_desc(cycle::Column::CycleId)
+        .all(conn)
+        .await?;
+    let titles: HashMap<String, String> =
+        survey::Entity::find().all(conn).await?.into_iter().map(|s| (s.survey_id, s.title)).collect();
+    Ok(cycles
+        .into_iter()
+        .map(|c| (titles.get(&c.survey_id).cloned().unwrap_or_default(), c))
+        .map(|(t, c)| (c, t))
+        .collect())
+}
+
+/// The latest closed cycle's id, if any.
+pub async fn latest_closed(conn: &impl ConnectionTrait) -> StoreResult<Option<String>> {
+    Ok(closed_cycles(conn).await?.into_iter().next().map(|(c, _)| c.cycle_id))
+}

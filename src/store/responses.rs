@@ -271,6 +271,7 @@ pub async fn submit(
             value_num: Set(r.value_num),
             choice: Set(r.choice),
             text_value: Set(r.text),
+            hidden: Set(false),
         })
         .collect();
     if !answer_rows.is_empty() {

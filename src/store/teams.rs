@@ -253,3 +253,12 @@ pub async fn deactivate_member(
 ) -> StoreResult<member::Model> {
     update_member(conn, actor, slug, email, MemberChange { active: Some(false), lead: None }).await
 }
+
+/// The slug of a team by its id.
+pub async fn slug_of(conn: &impl ConnectionTrait, team_id: &str) -> StoreResult<String> {
+    team::Entity::find_by_id(team_id.to_string())
+        .one(conn)
+        .await?
+        .map(|t| t.slug)
+        .ok_or_else(|| StoreError::NotFound(format!("no team {team_id:?}")))
+}

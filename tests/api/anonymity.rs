@@ -2,46 +2,10 @@
 //! cycle: the crafted case of analysis.md (two teams of 6 and 3 responses in
 //! one group), alone and beside another group, and after moving the 3-team.
 
-use crate::helpers::{TestApp, full_answers, spawn_app};
-use serde_json::{Value, json};
+use crate::fixtures::crafted;
+use crate::helpers::{TestApp, spawn_app};
+use serde_json::Value;
 use std::collections::HashMap;
-
-struct Crafted {
-    cycle_id: String,
-    /// slug -> team_id
-    ids: HashMap<String, String>,
-}
-
-/// Teams `(slug, group, members, responses)`; one closed cycle.
-async fn crafted(app: &TestApp, teams: &[(&str, &str, usize, usize)]) -> Crafted {
-    let mut ids = HashMap::new();
-    for (slug, group, members, _) in teams {
-        let res = app
-            .post("/api/v1/teams", &json!({"slug": slug, "name": slug.to_uppercase(), "group_name": group}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let team: Value = res.json().await.unwrap();
-        ids.insert(slug.to_string(), team["team_id"].as_str().unwrap().to_string());
-        app.add_members(slug, &format!("{slug}-"), *members).await;
-    }
-    let s = app.devex_survey().await;
-    let cycle_id = app.open_cycle(&s, None).await["cycle_id"].as_str().unwrap().to_string();
-    // Invitation tokens by member email prefix (the team slug).
-    let by_email = app.invitation_tokens_by_email(&cycle_id).await;
-    for (slug, _, _, responses) in teams {
-        let mine: Vec<&String> =
-            by_email.iter().filter(|(e, _)| e.starts_with(&format!("{slug}-"))).map(|(_, t)| t).collect();
-        for token in mine.into_iter().take(*responses) {
-            let body = json!({"token": token, "answers": full_answers(&s, 4.0)});
-            assert_eq!(app.client.post(app.url("/api/v1/responses")).json(&body).send().await.unwrap().status(), 201);
-        }
-    }
-    let res = app.post(&format!("/api/v1/cycles/{cycle_id}/close"), &json!({})).send().await.unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
-    Crafted { cycle_id, ids }
-}
 
 /// The export as CSV text, by table.
 async fn export(app: &TestApp) -> HashMap<String, String> {

@@ -129,6 +129,11 @@ impl Browser {
         found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
     }
 
+    /// Runs a script in the page and returns its value (reading the DOM).
+    pub async fn exec(&self, script: &str) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
     /// Runs a script in the page (test set-up only).
     pub async fn run(&self, script: &str) {
         self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await;

@@ -30,10 +30,11 @@ async fn until(app: &TestApp, sql: &str, n: i64) {
 /// Runs axe on the page at `path` and keeps what it finds, by page.
 /// With `DEVPULSE_SCREENSHOTS=DIR`, also saves a PNG of each page there, to
 /// look at the pages as a person would.
-async fn check(b: &Browser, app: &TestApp, path: &str, found: &mut Vec<String>) {
+pub(crate) async fn check(b: &Browser, app: &TestApp, path: &str, found: &mut Vec<String>) {
     b.goto(&app.url(path)).await;
     if let Ok(dir) = std::env::var("DEVPULSE_SCREENSHOTS") {
-        let name: String = path.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
+        let name: String = path.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let name = if name.len() > 60 { format!("{}{}", &name[..20], &name[name.len() - 40..]) } else { name };
         std::fs::write(format!("{dir}/{name}.png"), b.screenshot().await).unwrap();
     }
     for v in b.axe().await {

@@ -293,6 +293,19 @@ impl TestApp {
         self.client.post(self.url(path)).header("cookie", cookie).form(&form).send().await.unwrap()
     }
 
+    /// Marks a member as their team's lead through the API.
+    pub async fn make_lead(&self, team: &str, email: &str) {
+        let res = self
+            .client
+            .patch(self.url(&format!("/api/v1/teams/{team}/members/{email}")))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({"lead": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{email} made lead");
+    }
+
     /// Adds a team through the API.
     pub async fn create_team(&self, slug: &str) {
         let res = self

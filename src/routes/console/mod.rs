@@ -2,16 +2,23 @@
 //! an overview, and the pages that do what the API does. Every page takes a
 //! [`session::Signed`] admin; every form carries the session's token.
 
+mod area;
 mod auth;
+mod comments;
 mod friction;
 mod overview;
+mod priorities;
+mod results;
 mod roadmap;
 pub mod session;
 mod settings;
 mod surveys;
 mod teams;
 
-use actix_web::web;
+use crate::error::PageError;
+use crate::routes::figures;
+use crate::state::AppState;
+use actix_web::{HttpResponse, http::StatusCode, web};
 use serde::Serialize;
 use session::Signed;
 use tera::Context;
@@ -35,6 +42,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/surveys", web::post().to(surveys::create))
             .route("/surveys/{id}/cycles", web::post().to(surveys::schedule))
             .route("/cycles/{id}/close", web::post().to(surveys::close))
+            .route("/results", web::get().to(latest_results))
+            .route("/cycles/{id}/results", web::get().to(results::page))
+            .route("/cycles/{id}/areas/{area_id}", web::get().to(area::page))
+            .route("/cycles/{id}/priorities", web::get().to(priorities::page))
+            .route("/cycles/{id}/priorities/download", web::get().to(priorities::download))
+            .route("/cycles/{id}/comments", web::get().to(comments::page))
+            .route("/cycles/{id}/comments/{comment_id}", web::post().to(comments::set_hidden))
             .service(
                 web::resource("/teams/import")
                     .app_data(
@@ -65,8 +79,9 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 6] = [
+const PAGES: [(&str, &str); 7] = [
     ("/admin", "Overview"),
+    ("/admin/results", "Results"),
     ("/admin/surveys", "Surveys"),
     ("/admin/friction", "Friction"),
     ("/admin/roadmap", "Roadmap"),
@@ -90,4 +105,41 @@ fn context(signed: &Signed, current: &str) -> Context {
     ctx.insert("admin_email", &signed.session.admin.email);
     ctx.insert("csrf", &signed.session.csrf_token);
     ctx
+}
+
+/// A closed cycle as the results pages head it.
+#[derive(Serialize)]
+struct CycleView {
+    cycle_id: String,
+    title: String,
+    opens_on: String,
+    closes_on: String,
+}
+
+async fn cycle_view(state: &AppState, c: &analysis::CycleInfo) -> Result<CycleView, PageError> {
+    let survey = crate::store::surveys::get(&state.db, &c.survey_id).await?;
+    Ok(CycleView {
+        cycle_id: c.cycle_id.clone(),
+        title: survey.survey.title,
+        opens_on: figures::date(&c.opens_on),
+        closes_on: figures::date(&c.closes_on),
+    })
+}
+
+/// `/admin/results`: the results of the latest closed cycle.
+async fn latest_results(state: web::Data<AppState>, signed: Signed) -> Result<HttpResponse, PageError> {
+    match crate::store::participation::latest_closed(&state.db).await? {
+        Some(id) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/admin/cycles/{}/results", results::url_encode(&id))))
+            .finish()),
+        None => {
+            let mut ctx = context(&signed, "/admin/results");
+            ctx.insert("heading", "No results yet");
+            ctx.insert(
+                "message",
+                "Results appear here once a survey cycle has closed. Schedule one from the surveys page.",
+            );
+            Ok(state.pages.page(StatusCode::OK, "console/empty.html", ctx))
+        }
+    }
 }

@@ -5,6 +5,8 @@
 use super::session::Signed;
 use crate::domain::RoadmapStatus;
 use crate::error::PageError;
+use crate::insights;
+use crate::routes::figures;
 use crate::state::AppState;
 use crate::store::roadmap::{self, ItemChange, NewItem};
 use crate::store::{self, PageParams};
@@ -24,6 +26,38 @@ struct ItemView {
     reports: usize,
     open: usize,
     hours: String,
+    effect: Option<EffectView>,
+}
+
+/// A shipped item's effect in words (analysis.md, "Effect of a shipped roadmap item").
+#[derive(Serialize)]
+struct EffectView {
+    before: Option<String>,
+    after: Option<String>,
+    difference: Option<figures::Change>,
+    friction_before: String,
+    friction_after: Option<String>,
+}
+
+fn side(c: &Option<analysis::EffectCycle>, k: u32) -> Option<String> {
+    let c = c.as_ref()?;
+    let when = figures::date(&c.closes_on);
+    Some(match (c.pct_favorable, c.fav_lo.zip(c.fav_hi)) {
+        (Some(p), Some((lo, hi))) => {
+            format!("{:.0} % favourable ({:.0}–{:.0} %) in the cycle closed {when}", p * 100.0, lo * 100.0, hi * 100.0)
+        }
+        _ => format!("hidden in the cycle closed {when}: {}", figures::why(c.reason, k).unwrap_or_default()),
+    })
+}
+
+fn effect_view(e: &analysis::Effect, k: u32) -> EffectView {
+    EffectView {
+        before: side(&e.before, k),
+        after: side(&e.after, k),
+        difference: figures::points(e.difference),
+        friction_before: super::hours(e.friction_before),
+        friction_after: e.friction_after.map(super::hours),
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -50,6 +84,13 @@ async fn render(
     let name =
         |id: &str| areas.iter().find(|a| a.area_id == id).map(|a| a.name.clone()).unwrap_or_else(|| id.to_string());
     let items = roadmap::list(&state.db, &PageParams { limit: 200, after: None }).await?.items;
+    let effects = if items.iter().any(|i| i.item.status == RoadmapStatus::Shipped) {
+        let tables = insights::closed_tables(state).await?;
+        insights::effects(state, tables).await?
+    } else {
+        Default::default()
+    };
+    let k = state.config.anonymity_k;
     let views: Vec<ItemView> = items
         .iter()
         .map(|i| ItemView {
@@ -64,6 +105,7 @@ async fn render(
             reports: i.reports.len(),
             open: i.open_reports().count(),
             hours: super::hours(i.weekly_hours()),
+            effect: effects.get(&i.item.item_id).map(|e| effect_view(e, k)),
         })
         .collect();
     let mut ctx = super::context(signed, "/admin/roadmap");

@@ -156,6 +156,7 @@ pub async fn file(
         duplicate_of: Set(None),
         created_on: Set(today),
         resolved_on: Set(None),
+        first_triaged_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -417,6 +418,7 @@ mod tests {
             duplicate_of: None,
             created_on: Utc::now().date_naive(),
             resolved_on: None,
+            first_triaged_on: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

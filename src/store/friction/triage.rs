@@ -88,6 +88,7 @@ async fn apply_fields(txn: &DatabaseTransaction, change: &Change, edit: &mut Edi
     {
         row.status = Set(s);
         row.resolved_on = Set(s.is_closed().then_some(*today));
+        row.first_triaged_on = Set(first_triaged_on(before, s, *today));
         detail.insert("status".into(), json!([before.status, s]));
     }
     if let Some(a) = &change.area_id
@@ -104,6 +105,19 @@ async fn apply_fields(txn: &DatabaseTransaction, change: &Change, edit: &mut Edi
         detail.insert("severity".into(), json!([before.severity, sev]));
     }
     Ok(())
+}
+
+/// When `r` was first triaged once its status becomes `status` on `today`:
+/// the first time its status leaves `new`, kept through every later change
+/// (back to `new` included). Every status change goes through
+/// [`apply_fields`], so this is the one place of the rule; a merge changes
+/// no status and does not count.
+pub fn first_triaged_on(
+    r: &friction_report::Model,
+    status: FrictionStatus,
+    today: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
+    r.first_triaged_on.or_else(|| (status != FrictionStatus::New).then_some(today))
 }
 
 /// The roadmap link and the duplicate link (a merge moves the votes).
