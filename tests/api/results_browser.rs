@@ -126,3 +126,66 @@ async fn hidden_rows_show_no_figure(b: &Browser, results: &Value) {
         }
     }
 }
+
+/// The links of a queued "results are out" email to `email`.
+async fn links_of_results_email(app: &TestApp, email: &str) -> Vec<String> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mail = devpulse::entities::outbox_email::Entity::find()
+        .filter(devpulse::entities::outbox_email::Column::ToAddr.eq(email))
+        .filter(devpulse::entities::outbox_email::Column::Kind.eq(devpulse::domain::EmailKind::Results))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("a results email");
+    let base = &app.state.config.base_url;
+    mail.body_text
+        .split_whitespace()
+        .filter(|w| w.starts_with(base.as_str()))
+        .map(|w| w[base.len()..].trim_end_matches(['.', ',', ')']).to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lead_and_a_member_open_their_views_from_the_results_email() {
+    let app = spawn_app_with(|c| c.base_url = c.base_url.replace("https://devpulse.test", "http://127.0.0.1")).await;
+    devpulse::demo::load(&app.state.db, &devpulse::demo::Options::default(), false).await.unwrap();
+    let open =
+        json(&app, "/api/v1/cycles?status=open&limit=1").await["items"][0]["cycle_id"].as_str().unwrap().to_string();
+    assert!(
+        app.post(&format!("/api/v1/cycles/{open}/close"), &serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let queued = devpulse::results_mail::run(&app.state.db, &app.state.emails, 5, chrono::Utc::now()).await.unwrap();
+    assert_eq!(queued, 1, "one cycle's results emails");
+    let (lead, member): (String, String) = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let members = devpulse::entities::member::Entity::find()
+            .filter(devpulse::entities::member::Column::Active.eq(true))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        let lead = members.iter().find(|m| m.lead).expect("the demo has leads").email.clone();
+        let member = members.iter().find(|m| !m.lead).unwrap().email.clone();
+        (lead, member)
+    };
+    let b = Browser::start().await;
+    let mut violations = Vec::new();
+    let lead_links = links_of_results_email(&app, &lead).await;
+    let team = lead_links.iter().find(|l| l.ends_with("/team")).expect("the lead's email links their team view");
+    check(&b, &app, team, &mut violations).await;
+    b.wait_for("/team", "your team's results").await;
+    let results = lead_links.iter().find(|l| l.ends_with("/results")).expect("and the results page");
+    check(&b, &app, results, &mut violations).await;
+    b.wait_for("/results", "You said, we did").await;
+    let member_links = links_of_results_email(&app, &member).await;
+    assert!(member_links.iter().all(|l| !l.ends_with("/team")), "a member's email has no team link");
+    let mine = member_links.iter().find(|l| l.ends_with("/results")).expect("a member's results link");
+    check(&b, &app, mine, &mut violations).await;
+    let page = b.wait_for("/results", "What hurts most").await;
+    assert!(page.contains("What the platform team is doing"));
+    assert!(violations.is_empty(), "axe found wcag2a/wcag2aa violations:\n{}", violations.join("\n"));
+}
