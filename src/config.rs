@@ -19,7 +19,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// How often the scheduler and the mailer run inside `serve`.
     pub tick: std::time::Duration,
-    /// Friction reports one member may file per hour.
+    /// Friction reports one member may file per clock hour, counted in the
+    /// database (`store::rate`), so the limit holds across instances.
     pub friction_per_hour: u32,
     /// The sign-in throttle's window (failures count within it).
     pub signin_window: std::time::Duration,

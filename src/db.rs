@@ -102,6 +102,11 @@ impl WriteGate {
         WriteGate((backend == DbBackend::Sqlite).then(|| tokio::sync::Mutex::new(())))
     }
 
+    /// Whether writers take turns (SQLite).
+    pub fn is_serial(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Holds the gate until the guard is dropped (no-op on PostgreSQL).
     pub async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match &self.0 {

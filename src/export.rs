@@ -197,26 +197,15 @@ pub async fn load(db: &DatabaseConnection, load: &Load, progress: &Progress) -> 
     Ok(tables)
 }
 
-/// Loads what the report of one cycle needs: every small table, and the
-/// responses and answers of that cycle and the closed one before it.
-pub async fn load_for_cycle(
-    db: &DatabaseConnection,
-    cycle_id: Option<&str>,
-    progress: &Progress,
-) -> Result<Tables, LoadError> {
+/// Loads what every report needs: the small tables and the kept counts of
+/// the closed cycles ([`crate::store::counts`]); no response or answer row.
+pub async fn load_for_reports(db: &DatabaseConnection, progress: &Progress) -> Result<Tables, LoadError> {
     progress.step("teams, surveys, cycles, friction, roadmap");
     let mut data = meta(db).await?;
     data.push(TableData::new("responses"));
     data.push(TableData::new("answers"));
     let mut tables = Tables::from_data(data)?;
-    let (target, previous) = analysis::resolve_cycle(&tables, cycle_id)?;
-    let load = Load {
-        k_rule: None,
-        cycles: Some(std::iter::once(target.cycle_id).chain(previous.map(|p| p.cycle_id)).collect()),
-    };
-    progress.step("responses");
-    tables.replace(responses(db, &load).await?)?;
-    progress.step("answers");
-    tables.replace(answers(db, &load).await?)?;
+    progress.step("counts of the closed cycles");
+    tables.set_aggregates(crate::store::counts::closed(db).await?);
     Ok(tables)
 }

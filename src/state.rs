@@ -7,7 +7,6 @@ use crate::mailer::Mailer;
 use crate::pages::Pages;
 use crate::store;
 use crate::telemetry;
-use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 
@@ -22,10 +21,12 @@ pub struct AppState {
     pub invitation_key: String,
     pub mailer: Mailer,
     pub pages: Pages,
-    /// Per-member limit on filing friction (in memory, per instance).
-    pub limiter: InMemoryBackend,
     /// One writer at a time on SQLite (see [`crate::db::WriteGate`]).
-    pub write_gate: crate::db::WriteGate,
+    pub write_gate: std::sync::Arc<crate::db::WriteGate>,
+    /// The group commit of survey submissions ([`crate::store::submissions`]).
+    pub submissions: crate::store::submissions::Submissions,
+    /// Each open cycle's survey and areas, read once for many submissions.
+    pub forms: crate::store::responses::FormCache,
 }
 
 /// Why the application could not start.
@@ -40,6 +41,9 @@ pub enum StartError {
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Writers of survey submissions on PostgreSQL (SQLite has one).
+const SUBMISSION_WRITERS_PG: usize = 4;
 
 impl AppState {
     /// Builds the state over an open, migrated database.
@@ -64,9 +68,10 @@ impl AppState {
             .map_err(|e| StartError::Config(format!("email templates: {e}")))?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?;
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
-        // No background GC task (it needs an actix LocalSet); keys are bounded by the member count.
-        let limiter = InMemoryBackend::builder().with_gc_interval(None).build();
-        let write_gate = crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db));
+        let write_gate =
+            std::sync::Arc::new(crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db)));
+        let submissions =
+            crate::store::submissions::Submissions::start(db.clone(), write_gate.clone(), SUBMISSION_WRITERS_PG);
         Ok(AppState {
             db,
             config,
@@ -76,8 +81,9 @@ impl AppState {
             invitation_key,
             mailer,
             pages,
-            limiter,
             write_gate,
+            submissions,
+            forms: Default::default(),
         })
     }
 }

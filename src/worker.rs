@@ -1,6 +1,6 @@
 //! The periodic work inside `serve`: the scheduler (open, remind, close and
-//! schedule cycles), the "results are out" emails of closed cycles, and the
-//! mailer. Every step claims its work in the database, so any number of
+//! schedule cycles), the "results are out" emails of closed cycles, deleting
+//! the rate counters of past hours, and the mailer. Every step claims its work in the database, so any number of
 //! instances can run this loop at once.
 
 use crate::mailer::Drained;
@@ -39,6 +39,9 @@ pub async fn tick_once(state: &AppState, now: DateTime<Utc>) -> (Tick, Drained) 
             results_mailed = tick.results_mailed,
             "scheduler"
         );
+    }
+    if let Err(e) = crate::store::rate::purge(&state.db, now).await {
+        tracing::warn!(error = %crate::error::chain(&e), "deleting past rate counters failed");
     }
     let drained = match state.mailer.drain(&state.db, now).await {
         Ok(d) => d,

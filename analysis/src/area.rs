@@ -24,52 +24,15 @@ pub struct Distribution {
     pub reason: Option<&'static str>,
 }
 
-/// Answers of `area_id` in `cycle_id` by (team_id, value 1..5).
-fn value_counts(tables: &Tables, survey_id: &str, cycle_id: &str, area_id: &str) -> Result<DataFrame, AnalysisError> {
-    let questions = tables
-        .get("questions")
+/// Answers of `area_id` in `cycle_id` by (team_id, value 1..5), from the tables' counts.
+fn value_counts(tables: &Tables, cycle_id: &str, area_id: &str) -> Result<DataFrame, AnalysisError> {
+    Ok(tables
+        .aggregates()?
+        .likert
         .clone()
         .lazy()
-        .filter(
-            col("survey_id")
-                .eq(lit(survey_id.to_string()))
-                .and(col("kind").eq(lit("likert5")))
-                .and(col("area_id").eq(lit(area_id.to_string()))),
-        )
-        .select([col("question_id")])
-        .collect()?;
-    let responses = tables
-        .get("responses")
-        .clone()
-        .lazy()
-        .filter(col("cycle_id").eq(lit(cycle_id.to_string())))
-        .select([col("response_id"), col("team_id")])
-        .collect()?;
-    let inner = || JoinArgs::new(JoinType::Inner);
-    let mut parts: Vec<DataFrame> = Vec::new();
-    tables.for_each_answer_chunk(|chunk| {
-        parts.push(
-            chunk
-                .lazy()
-                .join(questions.clone().lazy(), [col("question_id")], [col("question_id")], inner())
-                .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
-                .filter(col("value_num").is_not_null())
-                .select([col("team_id"), col("value_num").cast(DataType::Int64).alias("value")])
-                .collect()?,
-        );
-        Ok(())
-    })?;
-    let mut all = match parts.pop() {
-        Some(df) => df,
-        None => return Ok(DataFrame::empty()),
-    };
-    for p in parts {
-        all.vstack_mut(&p)?;
-    }
-    Ok(all
-        .lazy()
-        .group_by([col("team_id"), col("value")])
-        .agg([len().cast(DataType::Int64).alias("count")])
+        .filter(col("cycle_id").eq(lit(cycle_id.to_string())).and(col("area_id").eq(lit(area_id.to_string()))))
+        .select([col("team_id"), col("value").cast(DataType::Int64), col("count")])
         .collect()?)
 }
 
@@ -95,7 +58,7 @@ pub fn distribution(
             .map(Scope::Group),
     );
     let reports = scores_of(tables, &target, previous.as_ref(), &scopes, params.k)?;
-    let counts = value_counts(tables, &target.survey_id, &target.cycle_id, area_id)?;
+    let counts = value_counts(tables, &target.cycle_id, area_id)?;
     let mut by_team: HashMap<Option<String>, [i64; 5]> = HashMap::new();
     if counts.height() > 0 {
         let (teams, values, ns) =
@@ -171,30 +134,24 @@ pub fn scope_votes(
         Scope::Org => None,
         _ => org.reason(&org.verdicts(&by_team, params.k), scope),
     };
-    let (_, picks) = crate::priorities::answer_aggregates(tables, &target.survey_id, &[target.cycle_id.as_str()])?;
-    let mut picks = picks.lazy().join(
-        tables.get("responses").clone().lazy().select([col("response_id"), col("team_id")]),
-        [col("response_id")],
-        [col("response_id")],
-        JoinArgs::new(JoinType::Inner),
-    );
-    if let Some(ids) = org.teams_of(scope) {
-        let ids = Series::new("ids".into(), ids.into_iter().collect::<Vec<_>>());
-        picks = picks.filter(col("team_id").is_in(lit(ids).implode(false), false));
-    }
-    let picks = picks.collect()?;
-    let respondents = picks.column("response_id")?.n_unique()? as i64;
+    let agg = tables.aggregates()?;
+    let mine = |df: &DataFrame| -> PolarsResult<DataFrame> {
+        let mut lf = df.clone().lazy().filter(col("cycle_id").eq(lit(target.cycle_id.clone())));
+        if let Some(ids) = org.teams_of(scope) {
+            let ids = Series::new("ids".into(), ids.into_iter().collect::<Vec<_>>());
+            lf = lf.filter(col("team_id").is_in(lit(ids).implode(false), false));
+        }
+        lf.collect()
+    };
+    let pickers = mine(&agg.responses)?;
+    let respondents: i64 = pickers.column("pick_responses")?.i64()?.sum().unwrap_or(0);
     if respondents < params.k as i64 {
         reason = reason.or(Some(crate::Reason::FewerThanK));
     }
     let mut shares = Vec::new();
     if reason.is_none() {
-        let votes = picks
-            .lazy()
-            .group_by([col("choice")])
-            .agg([col("response_id").n_unique().cast(DataType::Int64).alias("votes")])
-            .collect()?;
-        let (areas, counts) = (votes.column("choice")?.str()?, votes.column("votes")?.i64()?);
+        let votes = mine(&agg.picks)?.lazy().group_by([col("area_id")]).agg([col("votes").sum()]).collect()?;
+        let (areas, counts) = (votes.column("area_id")?.str()?, votes.column("votes")?.i64()?);
         for i in 0..votes.height() {
             if let (Some(a), Some(v)) = (areas.get(i), counts.get(i)) {
                 shares.push((a.to_string(), v as f64 / respondents as f64));

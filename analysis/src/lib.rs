@@ -18,6 +18,7 @@
 //!   days to triage and resolve, items shipped per quarter).
 //! - [`wilson`] and [`area_scores`]: the building blocks, public for checks.
 
+pub mod aggregates;
 pub mod area;
 pub mod comments;
 pub mod csv_cells;
@@ -32,6 +33,7 @@ pub mod scores;
 pub mod tables;
 pub mod trends;
 
+pub use aggregates::Aggregates;
 pub use export_guard::guard_export;
 pub use friction::{CLOSED_STATUSES, FREQUENCY_RATES, frequency_rate};
 pub use output::{report_frame, write_report};

@@ -195,15 +195,16 @@ impl Org {
     }
 }
 
-/// Responses of one cycle by team id.
-pub(crate) fn responses_by_team(tables: &Tables, cycle_id: &str) -> PolarsResult<ByTeam> {
+/// Responses of one cycle by team id, from the tables' counts.
+pub(crate) fn responses_by_team(tables: &Tables, cycle_id: &str) -> Result<ByTeam, crate::AnalysisError> {
     let df = tables
-        .get("responses")
+        .aggregates()?
+        .responses
         .clone()
         .lazy()
         .filter(col("cycle_id").eq(lit(cycle_id.to_string())))
         .group_by([col("team_id")])
-        .agg([len().cast(DataType::Int64).alias("n")])
+        .agg([col("responses").sum().alias("n")])
         .collect()?;
     let (teams, ns) = (df.column("team_id")?.str()?, df.column("n")?.i64()?);
     Ok((0..df.height()).map(|i| (teams.get(i).map(str::to_string), ns.get(i).unwrap_or(0))).collect())

@@ -4,7 +4,7 @@
 //! closed cycle of the same survey.
 
 use crate::friction::{FREQUENCY_RATES, cycle_friction};
-use crate::{AnalysisError, Tables, likert_counts, scores_from_counts};
+use crate::{AnalysisError, Tables, scores_from_counts};
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -177,124 +177,31 @@ pub(crate) fn closed_cycles(tables: &Tables, survey_id: &str) -> Result<Vec<Cycl
     Ok(out)
 }
 
-fn in_cycles(cycles: &[&str]) -> Expr {
-    cycles.iter().map(|c| col("cycle_id").eq(lit(c.to_string()))).reduce(|a, b| a.or(b)).unwrap_or(lit(false))
+/// Likert counts by (`cycle_id`, `team_id`, `area_id`) for the given cycles
+/// (`n`, `favorable`, `unfavorable`, `sum_value`), from the tables' counts.
+pub fn cycle_counts(tables: &Tables, cycles: &[&str]) -> Result<DataFrame, AnalysisError> {
+    Ok(tables.aggregates()?.counts(cycles)?)
 }
 
-/// Responses of the given cycles: `response_id`, `cycle_id`, `team_id`.
-fn responses_of(tables: &Tables, cycles: &[&str]) -> LazyFrame {
-    tables.get("responses").clone().lazy().filter(in_cycles(cycles)).select([
-        col("response_id"),
-        col("cycle_id"),
-        col("team_id"),
-    ])
-}
-
-fn questions_of(tables: &Tables, survey_id: &str, kind: &str) -> LazyFrame {
-    tables
-        .get("questions")
+/// Priority votes of the given cycles: (`cycle_id`, `area_id`, `votes`) and
+/// the number of responses that answered a priority pick, per cycle.
+fn cycle_votes(tables: &Tables, cycles: &[&str]) -> Result<(DataFrame, HashMap<String, i64>), AnalysisError> {
+    let agg = tables.aggregates()?;
+    let votes = agg
+        .picks
         .clone()
         .lazy()
-        .filter(col("survey_id").eq(lit(survey_id.to_string())).and(col("kind").eq(lit(kind.to_string()))))
-}
-
-/// One pass over the answers of the given cycles: likert counts by
-/// (`cycle_id`, `team_id`, `area_id`) and the distinct priority picks
-/// (`cycle_id`, `response_id`, `choice`).
-pub fn answer_aggregates(
-    tables: &Tables,
-    survey_id: &str,
-    cycles: &[&str],
-) -> Result<(DataFrame, DataFrame), AnalysisError> {
-    let likert = questions_of(tables, survey_id, "likert5").select([col("question_id"), col("area_id")]).collect()?;
-    let pick = questions_of(tables, survey_id, "priority_pick").select([col("question_id")]).collect()?;
-    let responses = responses_of(tables, cycles).collect()?;
-    let inner = || JoinArgs::new(JoinType::Inner);
-    let mut counts: Option<DataFrame> = None;
-    let mut picks: Option<DataFrame> = None;
-    let stack = |acc: &mut Option<DataFrame>, part: DataFrame| -> PolarsResult<()> {
-        match acc {
-            Some(all) => {
-                all.vstack_mut(&part)?;
-            }
-            None => *acc = Some(part),
-        }
-        Ok(())
-    };
-    tables.for_each_answer_chunk(|chunk| {
-        let mine = chunk
-            .lazy()
-            .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
-            .collect()?;
-        let rated = mine
-            .clone()
-            .lazy()
-            .select([col("cycle_id"), col("team_id"), col("question_id"), col("value_num").alias("value")])
-            .join(likert.clone().lazy(), [col("question_id")], [col("question_id")], inner())
-            .filter(col("value").is_not_null().and(col("area_id").is_not_null()));
-        stack(&mut counts, likert_counts(rated, &["cycle_id", "team_id", "area_id"]).collect()?)?;
-        let picked = mine
-            .lazy()
-            .filter(col("choice").is_not_null())
-            .join(pick.clone().lazy(), [col("question_id")], [col("question_id")], inner())
-            .select([col("cycle_id"), col("response_id"), col("choice")])
-            .collect()?;
-        stack(&mut picks, picked)?;
-        Ok(())
-    })?;
-    let keys = [col("cycle_id"), col("team_id"), col("area_id")];
-    let counts = match counts {
-        Some(c) => c
-            .lazy()
-            .group_by(keys)
-            .agg([col("n").sum(), col("favorable").sum(), col("unfavorable").sum(), col("sum_value").sum()])
-            .collect()?,
-        None => DataFrame::new(
-            0,
-            vec![
-                Column::new("cycle_id".into(), Vec::<String>::new()),
-                Column::new("team_id".into(), Vec::<String>::new()),
-                Column::new("area_id".into(), Vec::<String>::new()),
-                Column::new("n".into(), Vec::<i64>::new()),
-                Column::new("favorable".into(), Vec::<i64>::new()),
-                Column::new("unfavorable".into(), Vec::<i64>::new()),
-                Column::new("sum_value".into(), Vec::<f64>::new()),
-            ],
-        )?,
-    };
-    let picks = match picks {
-        Some(p) => p,
-        None => DataFrame::new(
-            0,
-            vec![
-                Column::new("cycle_id".into(), Vec::<String>::new()),
-                Column::new("response_id".into(), Vec::<String>::new()),
-                Column::new("choice".into(), Vec::<String>::new()),
-            ],
-        )?,
-    };
-    Ok((counts, picks))
-}
-
-/// Likert counts by (`cycle_id`, `team_id`, `area_id`) for the given cycles.
-pub fn cycle_counts(tables: &Tables, survey_id: &str, cycles: &[&str]) -> Result<DataFrame, AnalysisError> {
-    Ok(answer_aggregates(tables, survey_id, cycles)?.0)
-}
-
-/// Priority votes from the picks: (`cycle_id`, `area_id`, `votes`) and the
-/// number of responses that answered a priority pick, per cycle.
-fn cycle_votes(picks: DataFrame) -> PolarsResult<(DataFrame, HashMap<String, i64>)> {
-    let votes = picks
-        .clone()
-        .lazy()
-        .group_by([col("cycle_id"), col("choice")])
-        .agg([col("response_id").n_unique().cast(DataType::Int64).alias("votes")])
-        .select([col("cycle_id"), col("choice").alias("area_id"), col("votes")])
+        .filter(crate::aggregates::in_cycles(cycles))
+        .group_by([col("cycle_id"), col("area_id")])
+        .agg([col("votes").sum()])
         .collect()?;
-    let per_cycle = picks
+    let per_cycle = agg
+        .responses
+        .clone()
         .lazy()
+        .filter(crate::aggregates::in_cycles(cycles))
         .group_by([col("cycle_id")])
-        .agg([col("response_id").n_unique().cast(DataType::Int64).alias("n")])
+        .agg([col("pick_responses").sum().alias("n")])
         .collect()?;
     let mut answered = HashMap::new();
     for i in 0..per_cycle.height() {
@@ -303,6 +210,11 @@ fn cycle_votes(picks: DataFrame) -> PolarsResult<(DataFrame, HashMap<String, i64
         }
     }
     Ok((votes, answered))
+}
+
+/// Responses of one cycle, from the tables' counts.
+pub(crate) fn responses_in(tables: &Tables, cycle_id: &str) -> Result<i64, AnalysisError> {
+    Ok(crate::org::responses_by_team(tables, cycle_id)?.values().sum())
 }
 
 fn check_values(tables: &Tables, table: &str, column: &str, allowed: &[&str]) -> Result<(), AnalysisError> {
@@ -459,8 +371,8 @@ pub fn priorities(tables: &Tables, cycle_id: Option<&str>, params: &Params) -> R
     let (target, previous) = resolve_cycle(tables, cycle_id)?;
     let ids: Vec<&str> =
         std::iter::once(target.cycle_id.as_str()).chain(previous.as_ref().map(|p| p.cycle_id.as_str())).collect();
-    let (counts, picks) = answer_aggregates(tables, &target.survey_id, &ids)?;
-    let (votes, answered) = cycle_votes(picks)?;
+    let counts = cycle_counts(tables, &ids)?;
+    let (votes, answered) = cycle_votes(tables, &ids)?;
     let mut rows = ranked(tables, &counts, &votes, &answered, &target, params)?;
     let previous = match previous {
         Some(p) => {
@@ -473,17 +385,7 @@ pub fn priorities(tables: &Tables, cycle_id: Option<&str>, params: &Params) -> R
         }
         None => None,
     };
-    let responses = tables
-        .get("responses")
-        .clone()
-        .lazy()
-        .filter(col("cycle_id").eq(lit(target.cycle_id.clone())))
-        .select([len().cast(DataType::Int64).alias("n")])
-        .collect()?
-        .column("n")?
-        .i64()?
-        .get(0)
-        .unwrap_or(0);
+    let responses = responses_in(tables, &target.cycle_id)?;
     Ok(Report {
         cycle: target,
         generated_at: params.generated_at.clone(),

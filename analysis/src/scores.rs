@@ -284,7 +284,7 @@ pub(crate) fn scores_of(
     let areas = likert_areas(tables, &target.survey_id)?;
     let ids: Vec<&str> =
         std::iter::once(target.cycle_id.as_str()).chain(previous.map(|p| p.cycle_id.as_str())).collect();
-    let counts = cycle_counts(tables, &target.survey_id, &ids)?;
+    let counts = cycle_counts(tables, &ids)?;
     let mut all = vec![Scope::Org];
     all.extend(scopes.iter().filter(|s| **s != Scope::Org).cloned());
     let mut now = evaluate(tables, &counts, target, &all, &areas, k)?;

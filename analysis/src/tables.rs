@@ -4,6 +4,7 @@
 //! arithmetic never meets a surprise.
 
 use crate::AnalysisError;
+use crate::aggregates::Aggregates;
 use polars::prelude::*;
 use polars_io::prelude::{CsvReadOptions, CsvWriter, ParquetReader, ParquetWriter, SerReader, SerWriter};
 use std::collections::BTreeMap;
@@ -238,6 +239,9 @@ impl Format {
 pub struct Tables {
     frames: BTreeMap<&'static str, DataFrame>,
     answers_file: Option<std::path::PathBuf>,
+    /// The counts of [`crate::aggregates`]: given by the caller, or worked
+    /// out from `answers` once, on first use.
+    aggregates: std::sync::OnceLock<Aggregates>,
 }
 
 /// Rows of the answers file read at once.
@@ -292,7 +296,7 @@ impl Tables {
         if lacks_groups {
             fill_frozen_groups(&mut out)?;
         }
-        Ok(Tables { frames: out, answers_file: None })
+        Ok(Tables { frames: out, answers_file: None, aggregates: Default::default() })
     }
 
     /// Builds the tables from row-filled [`TableData`]; every table must be given.
@@ -305,12 +309,31 @@ impl Tables {
         Tables::new(frames)
     }
 
-    /// Replaces one table with row-filled data.
+    /// Replaces one table with row-filled data (the counts are worked out
+    /// again when it is one they come from).
     pub fn replace(&mut self, data: TableData) -> Result<(), AnalysisError> {
         let spec = data.spec;
         let df = conform(spec, data.into_frame()?)?;
         self.frames.insert(spec.name, df);
+        if ["responses", "answers", "questions"].contains(&spec.name) {
+            self.aggregates = Default::default();
+        }
         Ok(())
+    }
+
+    /// Gives the counts (the database keeps them for closed cycles), so the
+    /// raw responses and answers need not be loaded.
+    pub fn set_aggregates(&mut self, aggregates: Aggregates) {
+        self.aggregates = aggregates.into();
+    }
+
+    /// The counts: as given, or from one pass over `answers`.
+    pub fn aggregates(&self) -> Result<&Aggregates, AnalysisError> {
+        if let Some(a) = self.aggregates.get() {
+            return Ok(a);
+        }
+        let computed = Aggregates::from_answers(self)?;
+        Ok(self.aggregates.get_or_init(|| computed))
     }
 
     /// One table (for `answers`, see [`Tables::for_each_answer_chunk`]).
@@ -405,7 +428,7 @@ impl Tables {
         if lacks_groups {
             fill_frozen_groups(&mut out)?;
         }
-        Ok(Tables { frames: out, answers_file })
+        Ok(Tables { frames: out, answers_file, aggregates: Default::default() })
     }
 
     /// Writes the tables into `dir` (created if needed).

@@ -31,7 +31,7 @@ pub fn trend(
     let cycles = closed_cycles(tables, survey_id)?;
     let areas = likert_areas(tables, survey_id)?;
     let ids: Vec<&str> = cycles.iter().map(|c| c.cycle_id.as_str()).collect();
-    let counts = cycle_counts(tables, survey_id, &ids)?;
+    let counts = cycle_counts(tables, &ids)?;
     let scopes: Vec<Scope> = if *scope == Scope::Org { vec![Scope::Org] } else { vec![Scope::Org, scope.clone()] };
     let mut out: Vec<TrendPoint> = Vec::with_capacity(cycles.len());
     let mut before: Option<Vec<ScoresReport>> = None;

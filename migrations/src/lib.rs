@@ -10,6 +10,8 @@ mod m20261129_000003_frozen_groups;
 mod m20261129_000004_responses_without_rowid;
 mod m20261129_000005_console;
 mod m20261129_000006_results;
+mod m20261129_000007_erasure_and_shared_limits;
+mod m20261129_000008_cycle_counts;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_responses_without_rowid::Migration),
             Box::new(m20261129_000005_console::Migration),
             Box::new(m20261129_000006_results::Migration),
+            Box::new(m20261129_000007_erasure_and_shared_limits::Migration),
+            Box::new(m20261129_000008_cycle_counts::Migration),
         ]
     }
 }

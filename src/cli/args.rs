@@ -47,7 +47,7 @@ pub enum Command {
     /// Manage API tokens for the JSON API
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Members: print a member's personal link
+    /// Members: print a member's personal link, or erase a person
     #[command(subcommand)]
     Member(MemberCommand),
     /// The roadmap priority report of a closed cycle, from the live database
@@ -196,6 +196,10 @@ pub enum MemberCommand {
         #[arg(long, env = "DEVPULSE_BASE_URL", default_value = config::DEFAULT_BASE_URL)]
         base_url: String,
     },
+    /// Erase a person (GDPR): their member record, personal link, follow-up links, me-too votes and
+    /// every email to them; their invitations stay as anonymous rows, so past participation does not
+    /// change. Cannot be undone
+    Erase { email: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -70,7 +70,7 @@ pub async fn admin_remove(global: &GlobalArgs, email: &str) -> Result<(), CliErr
 pub async fn report(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> {
     let progress = Progress::on_terminal("report");
     let db = open(global).await?;
-    let tables = export::load_for_cycle(&db, args.options.cycle.as_deref(), &progress).await?;
+    let tables = export::load_for_reports(&db, &progress).await?;
     compute_and_write(tables, &args.options, global.anonymity_k, &progress).await
 }
 
@@ -143,6 +143,19 @@ pub async fn member_link(global: &GlobalArgs, email: &str, base_url: &str) -> Re
         .await?
         .ok_or_else(|| CliError::Usage(format!("no member {email}")))?;
     println!("{}/p/{token}", base_url.trim_end_matches('/'));
+    Ok(())
+}
+
+/// Erases a person (see `store::erasure`), audited as done by `cli`.
+pub async fn member_erase(global: &GlobalArgs, email: &str) -> Result<(), CliError> {
+    let email = Email::parse("email", email).map_err(|e| CliError::Usage(e.to_string()))?;
+    let db = open(global).await?;
+    let e = store::erasure::erase(&db, "cli", &email).await?;
+    println!(
+        "{email} erased: {} invitations kept without a name, {} friction reports unlinked, {} me-too votes \
+         removed, {} emails deleted, {} audit entries scrubbed",
+        e.invitations_kept, e.reports_unlinked, e.votes_removed, e.emails_deleted, e.audit_entries_scrubbed
+    );
     Ok(())
 }
 

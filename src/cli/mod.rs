@@ -116,6 +116,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Member(MemberCommand::Link { email, base_url }) => {
             commands::member_link(global, &email, &base_url).await
         }
+        Command::Member(MemberCommand::Erase { email }) => commands::member_erase(global, &email).await,
     }
 }
 

@@ -115,6 +115,7 @@ pub async fn closed_cycles(
         insert_chunks(txn, rows.invitations).await?;
         insert_chunks(txn, responses).await?;
         insert_chunks(txn, answers).await?;
+        crate::store::counts::fill(txn, &cycle_id).await?;
     }
     Ok((n_responses, n_answers))
 }
@@ -135,9 +136,9 @@ fn invite(demo: &mut Demo, rows: &mut CycleRows, i: Invite<'_>, (opens_on, close
     rows.invitations.push(invitation::ActiveModel {
         invitation_id: Set(new_id()),
         cycle_id: Set(i.cycle_id.to_string()),
-        member_id: Set(i.member.to_string()),
+        member_id: Set(Some(i.member.to_string())),
         team_id: Set(i.team.id.clone()),
-        token_hash: Set(hash_secret(&crate::store::random_token(24))),
+        token_hash: Set(Some(hash_secret(&crate::store::random_token(24)))),
         used: Set(used),
         reminders_sent: Set(if used { demo.rng.random_range(0..=1) } else { 2 }),
         last_reminded_on: Set(Some(opens_on + Duration::days(7))),
@@ -251,9 +252,9 @@ pub async fn open_cycle(demo: &mut Demo, txn: &DatabaseTransaction, org: &Org, s
             rows.invitations.push(invitation::ActiveModel {
                 invitation_id: Set(invitation_id),
                 cycle_id: Set(cycle_id.clone()),
-                member_id: Set(m.clone()),
+                member_id: Set(Some(m.clone())),
                 team_id: Set(t.id.clone()),
-                token_hash: Set(hash_secret(&token)),
+                token_hash: Set(Some(hash_secret(&token))),
                 used: Set(used),
                 reminders_sent: Set(0),
                 last_reminded_on: Set(None),

@@ -8,10 +8,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub invitation_id: String,
     pub cycle_id: String,
-    pub member_id: String,
+    /// The invited member; NULL, and `token_hash` too, on the anonymous rows
+    /// an erasure leaves (`store::erasure`).
+    pub member_id: Option<String>,
     pub team_id: String,
     #[sea_orm(unique)]
-    pub token_hash: String,
+    pub token_hash: Option<String>,
     pub used: bool,
     pub reminders_sent: i32,
     pub last_reminded_on: Option<Date>,

@@ -14,6 +14,7 @@ pub mod me_too_vote;
 pub mod member;
 pub mod outbox_email;
 pub mod question;
+pub mod rate_counter;
 pub mod response;
 pub mod roadmap_item;
 pub mod setting;

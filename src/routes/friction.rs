@@ -98,19 +98,14 @@ pub struct FrictionIn {
 }
 
 /// Counts one friction report against the member's hourly limit; refuses
-/// with 429 (and when to retry) past it. Keyed by member, so many people
-/// behind one office address are never limited together.
+/// with 429 (and the seconds until the next hour) past it. Keyed by member,
+/// so many people behind one office address are never limited together; and
+/// counted in the database, so every instance counts against the same limit.
 pub(super) async fn check_rate(state: &AppState, member_id: &str) -> Result<(), ApiError> {
-    use actix_extensible_rate_limit::backend::{Backend, SimpleInput};
-    let input = SimpleInput {
-        interval: std::time::Duration::from_secs(3600),
-        max_requests: state.config.friction_per_hour as u64,
-        key: format!("friction:{member_id}"),
-    };
-    let Ok((decision, out, _)) = state.limiter.request(input).await;
-    if decision.is_denied() {
-        let secs = out.reset.saturating_duration_since(tokio::time::Instant::now()).as_secs().max(1);
-        return Err(ApiError::TooManyRequests(secs));
+    let now = Utc::now();
+    let count = crate::store::rate::hit(&state.db, &state.secret_key, &format!("friction:{member_id}"), now).await?;
+    if count > i64::from(state.config.friction_per_hour) {
+        return Err(ApiError::TooManyRequests(crate::store::rate::Hour::of(now).seconds_left));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod friction;
 pub mod health;
 pub mod member;
 pub mod member_results;
+pub mod members;
 pub mod openapi;
 pub mod pages;
 pub mod responses;
@@ -23,6 +24,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Everything under `/api/v1`.
 pub fn api_v1(cfg: &mut ServiceConfig) {
     cfg.configure(teams::configure)
+        .configure(members::configure)
         .configure(areas::configure)
         .configure(surveys::configure)
         .configure(responses::configure)

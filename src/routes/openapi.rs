@@ -16,6 +16,7 @@ use utoipa::{
     modifiers(&Security),
     tags(
         (name = "teams", description = "Teams and their members"),
+        (name = "members", description = "A person's data: what devpulse holds about them, and erasure"),
         (name = "areas", description = "Pain-point areas shared by survey items and friction reports"),
         (name = "surveys", description = "Surveys, their cycles and participation"),
         (name = "responses", description = "Anonymous survey responses"),

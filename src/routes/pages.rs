@@ -209,7 +209,7 @@ fn submit_failure(state: &AppState, e: SubmitError) -> HttpResponse {
 }
 
 async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    match responses::find(&state.db, &token).await {
+    match responses::find(&state.db, &state.forms, &token).await {
         Ok(inv) if inv.invitation.used => already_answered(&state),
         Ok(inv) if !inv.is_open(state.config.today()) => closed(&state),
         Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[]),
@@ -293,7 +293,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
             );
         }
     };
-    let inv = match responses::find(&state.db, &token).await {
+    let inv = match responses::find(&state.db, &state.forms, &token).await {
         Ok(inv) => inv,
         Err(SubmitError::UnknownToken) => return state.pages.not_found(),
         Err(e) => return submit_failure(&state, e),
@@ -327,7 +327,7 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
         return res;
     }
     if problems.is_empty() {
-        match responses::submit(&state.db, &state.write_gate, &inv, &answers, state.config.today()).await {
+        match responses::submit(&state.submissions, &inv, &answers, state.config.today()).await {
             Ok(()) => return HttpResponse::SeeOther().insert_header(("Location", "/thanks")).finish(),
             Err(SubmitError::Invalid(p)) => problems = p,
             Err(SubmitError::AlreadyAnswered) => return already_answered(&state),

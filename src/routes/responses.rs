@@ -47,10 +47,8 @@ async fn submit(state: web::Data<AppState>, body: ApiJson<ResponseIn>) -> Result
         .into_iter()
         .map(|a| AnswerIn { question_id: a.question_id, value: a.value, choices: a.choices, text: a.text })
         .collect();
-    let submitted = match responses::find(&state.db, &body.token).await {
-        Ok(invited) => {
-            responses::submit(&state.db, &state.write_gate, &invited, &answers, chrono::Utc::now().date_naive()).await
-        }
+    let submitted = match responses::find(&state.db, &state.forms, &body.token).await {
+        Ok(invited) => responses::submit(&state.submissions, &invited, &answers, chrono::Utc::now().date_naive()).await,
         Err(e) => Err(e),
     };
     match submitted {

@@ -90,7 +90,7 @@ pub struct MemberOut {
 }
 
 impl MemberOut {
-    fn new(m: member::Model, team_slug: &str) -> Self {
+    pub(super) fn new(m: member::Model, team_slug: &str) -> Self {
         MemberOut {
             member_id: m.member_id,
             email: m.email,

@@ -172,9 +172,9 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         invitation::ActiveModel {
             invitation_id: Set(invitation_id),
             cycle_id: Set(c.cycle_id.clone()),
-            member_id: Set(m.member_id.clone()),
+            member_id: Set(Some(m.member_id.clone())),
             team_id: Set(m.team_id.clone()),
-            token_hash: Set(invitations::hash_token(&token)),
+            token_hash: Set(Some(invitations::hash_token(&token))),
             used: Set(false),
             reminders_sent: Set(0),
             last_reminded_on: Set(None),
@@ -207,6 +207,8 @@ async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) ->
     if claimed.rows_affected != 1 {
         return Ok(None);
     }
+    // Its answers are final: keep the counts every report reads.
+    super::counts::fill(txn, &c.cycle_id).await?;
     // Rewrite every invitation of the cycle in this one transaction, so that no
     // invitation keeps the transaction id (PostgreSQL's xmin) of the submission
     // that used it, which a response row also carries.
@@ -337,6 +339,8 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             .filter(invitation::Column::CycleId.eq(c.cycle_id.as_str()))
             .filter(invitation::Column::Used.eq(false))
             .filter(invitation::Column::RemindersSent.lt(due))
+            // An erased person's invitation stays, anonymous, and gets no reminder.
+            .filter(invitation::Column::MemberId.is_not_null())
             .all(db)
             .await?;
         for inv in pending {
@@ -352,7 +356,8 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             if claimed.rows_affected != 1 {
                 continue;
             }
-            let Some(m) = member::Entity::find_by_id(inv.member_id.clone()).one(&txn).await? else { continue };
+            let Some(member_id) = inv.member_id.clone() else { continue };
+            let Some(m) = member::Entity::find_by_id(member_id).one(&txn).await? else { continue };
             if !m.active {
                 txn.commit().await?;
                 continue;

@@ -7,7 +7,8 @@ use crate::entities::friction_report;
 use crate::entities::{cycle, invitation, member, survey, team};
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
 };
 
 /// A member with their team's name.
@@ -137,35 +138,55 @@ pub struct OpenInvitation {
     pub used: bool,
 }
 
-/// The member's invitations to cycles that take answers on `today`.
-pub async fn open_invitations(
-    conn: &impl ConnectionTrait,
-    member_id: &str,
-    today: NaiveDate,
-) -> StoreResult<Vec<OpenInvitation>> {
+/// An invitation of the member, with its cycle and the survey's title.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub invitation: invitation::Model,
+    pub cycle: cycle::Model,
+    pub survey_title: String,
+}
+
+/// The member's invitations to the cycles that meet `cycles`, by opening date.
+pub async fn invitations(conn: &impl ConnectionTrait, member_id: &str, cycles: Condition) -> StoreResult<Vec<Invited>> {
     let invs = invitation::Entity::find().filter(invitation::Column::MemberId.eq(member_id)).all(conn).await?;
     let cycles = cycle::Entity::find()
         .filter(cycle::Column::CycleId.is_in(invs.iter().map(|i| i.cycle_id.clone())))
-        .filter(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
-        .filter(cycle::Column::OpensOn.lte(today))
-        .filter(cycle::Column::ClosesOn.gt(today))
+        .filter(cycles)
+        .order_by_asc(cycle::Column::OpensOn)
         .all(conn)
         .await?;
     let surveys = survey::Entity::find()
         .filter(survey::Column::SurveyId.is_in(cycles.iter().map(|c| c.survey_id.clone())))
         .all(conn)
         .await?;
-    let mut out: Vec<OpenInvitation> = invs
+    Ok(cycles
         .into_iter()
-        .filter_map(|i| {
-            let c = cycles.iter().find(|c| c.cycle_id == i.cycle_id)?;
-            let s = surveys.iter().find(|s| s.survey_id == c.survey_id)?;
-            Some(OpenInvitation {
-                invitation_id: i.invitation_id,
-                survey_title: s.title.clone(),
-                closes_on: c.closes_on,
-                used: i.used,
-            })
+        .filter_map(|c| {
+            let invitation = invs.iter().find(|i| i.cycle_id == c.cycle_id)?.clone();
+            let survey_title = surveys.iter().find(|s| s.survey_id == c.survey_id)?.title.clone();
+            Some(Invited { invitation, cycle: c, survey_title })
+        })
+        .collect())
+}
+
+/// The member's invitations to cycles that take answers on `today`.
+pub async fn open_invitations(
+    conn: &impl ConnectionTrait,
+    member_id: &str,
+    today: NaiveDate,
+) -> StoreResult<Vec<OpenInvitation>> {
+    let open = Condition::all()
+        .add(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
+        .add(cycle::Column::OpensOn.lte(today))
+        .add(cycle::Column::ClosesOn.gt(today));
+    let mut out: Vec<OpenInvitation> = invitations(conn, member_id, open)
+        .await?
+        .into_iter()
+        .map(|i| OpenInvitation {
+            invitation_id: i.invitation.invitation_id,
+            survey_title: i.survey_title,
+            closes_on: i.cycle.closes_on,
+            used: i.invitation.used,
         })
         .collect();
     out.sort_by_key(|o| o.closes_on);

@@ -5,7 +5,9 @@ pub mod admins;
 pub mod areas;
 pub mod audit;
 pub mod comments;
+pub mod counts;
 pub mod cycles;
+pub mod erasure;
 pub mod friction;
 pub mod import;
 pub mod invitations;
@@ -13,10 +15,12 @@ pub mod kpis;
 pub mod members;
 pub mod outbox;
 pub mod participation;
+pub mod rate;
 pub mod responses;
 pub mod roadmap;
 pub mod sessions;
 pub mod settings;
+pub mod submissions;
 pub mod surveys;
 pub mod teams;
 pub mod throttle;
@@ -127,6 +131,18 @@ pub fn hash_secret(secret: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(secret.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HMAC-SHA256 of `data` under `secret`, in the domain `domain` (so keys of
+/// different uses never collide), hex. What counters store instead of what
+/// they count (an email, an address, a member id).
+pub fn keyed_hash(secret: &str, domain: &str, data: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(domain.as_bytes());
+    mac.update(b":");
+    mac.update(data.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One page of a keyset-paginated list.

@@ -3,15 +3,14 @@
 //! stores exactly one response. The response row gets the cycle, the team and
 //! the date; nothing ties it to the invitation or the person.
 
-use super::{StoreError, invitations, new_id, surveys};
+use super::{StoreError, invitations, surveys};
 use crate::domain::{CycleStatus, QuestionKind};
-use crate::entities::{answer, area, cycle, invitation, member, question, response};
+use crate::entities::{area, cycle, invitation, member, question};
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    sea_query::{Expr, Query},
-};
-use std::collections::HashSet;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Longest comment accepted, in characters.
 pub const TEXT_LIMIT: usize = 2000;
@@ -79,8 +78,36 @@ impl Invited {
     }
 }
 
+/// What every form of a survey shares: its questions and the areas.
+type SurveyForm = (surveys::SurveyFull, Vec<area::Model>);
+
+/// Seconds a survey's form stays cached. A survey's questions do not change
+/// while a cycle of it is open; the cycle itself is read every time, so a
+/// close shows at once.
+const FORM_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Per-process cache of [`SurveyForm`] by survey, so a submission reads only
+/// its invitation, member and cycle.
+#[derive(Default)]
+pub struct FormCache(Mutex<HashMap<String, (Instant, Arc<SurveyForm>)>>);
+
+impl FormCache {
+    async fn get(&self, conn: &impl ConnectionTrait, survey_id: &str) -> Result<Arc<SurveyForm>, StoreError> {
+        if let Some((at, form)) = self.0.lock().expect("form cache").get(survey_id)
+            && at.elapsed() < FORM_TTL
+        {
+            return Ok(form.clone());
+        }
+        let form = Arc::new((surveys::get(conn, survey_id).await?, super::areas::all(conn).await?));
+        let mut map = self.0.lock().expect("form cache");
+        map.retain(|_, (at, _)| at.elapsed() < FORM_TTL);
+        map.insert(survey_id.to_string(), (Instant::now(), form.clone()));
+        Ok(form)
+    }
+}
+
 /// Looks up the invitation of `token` (and its cycle and survey).
-pub async fn find(conn: &impl ConnectionTrait, token: &str) -> Result<Invited, SubmitError> {
+pub async fn find(conn: &impl ConnectionTrait, cache: &FormCache, token: &str) -> Result<Invited, SubmitError> {
     if !invitations::looks_like_token(token) {
         return Err(SubmitError::UnknownToken);
     }
@@ -89,14 +116,14 @@ pub async fn find(conn: &impl ConnectionTrait, token: &str) -> Result<Invited, S
         .one(conn)
         .await?
         .ok_or(SubmitError::UnknownToken)?;
-    let member_active =
-        member::Entity::find_by_id(invitation.member_id.clone()).one(conn).await?.is_some_and(|m| m.active);
+    let Some(member_id) = invitation.member_id.clone() else { return Err(SubmitError::UnknownToken) };
+    let member_active = member::Entity::find_by_id(member_id).one(conn).await?.is_some_and(|m| m.active);
     if !member_active {
         return Err(SubmitError::UnknownToken);
     }
     let cycle = super::cycles::get(conn, &invitation.cycle_id).await?;
-    let survey = surveys::get(conn, &cycle.survey_id).await?;
-    let areas = super::areas::all(conn).await?;
+    let form = cache.get(conn, &cycle.survey_id).await?;
+    let (survey, areas) = form.as_ref().clone();
     Ok(Invited { invitation, cycle, survey, areas })
 }
 
@@ -214,10 +241,10 @@ pub fn validate(
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
-/// Stores the answers of an invitation found with [`find`], once.
+/// Checks the answers of an invitation found with [`find`] and stores them,
+/// once, through the group commit of [`super::submissions`].
 pub async fn submit(
-    db: &DatabaseConnection,
-    gate: &crate::db::WriteGate,
+    submissions: &super::submissions::Submissions,
     invited: &Invited,
     answers: &[AnswerIn],
     today: NaiveDate,
@@ -230,55 +257,15 @@ pub async fn submit(
     }
     let known: HashSet<String> = invited.areas.iter().map(|a| a.area_id.clone()).collect();
     let rows = validate(&invited.survey.questions, &known, answers).map_err(SubmitError::Invalid)?;
-    let _writing = gate.enter().await;
-    let txn = crate::store::begin_write(db).await?;
-    // Claim the invitation only while its cycle is still open (a close may have
-    // committed since it was read). Its reminder count is cleared: it would tell
-    // whether the person answered before or after each reminder.
-    let open_cycles = Query::select()
-        .column(cycle::Column::CycleId)
-        .from(cycle::Entity)
-        .and_where(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
-        .to_owned();
-    let claimed = invitation::Entity::update_many()
-        .col_expr(invitation::Column::Used, Expr::value(true))
-        .col_expr(invitation::Column::RemindersSent, Expr::value(0))
-        .col_expr(invitation::Column::LastRemindedOn, Expr::value(Option::<NaiveDate>::None))
-        .filter(invitation::Column::InvitationId.eq(invited.invitation.invitation_id.as_str()))
-        .filter(invitation::Column::Used.eq(false))
-        .filter(invitation::Column::CycleId.in_subquery(open_cycles))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
-        let now = invitation::Entity::find_by_id(invited.invitation.invitation_id.clone()).one(&txn).await?;
-        return Err(if now.is_some_and(|i| i.used) { SubmitError::AlreadyAnswered } else { SubmitError::Closed });
-    }
-    let response_id = new_id();
-    response::ActiveModel {
-        response_id: Set(response_id.clone()),
-        cycle_id: Set(invited.cycle.cycle_id.clone()),
-        team_id: Set(Some(invited.invitation.team_id.clone())),
-        submitted_on: Set(today),
-    }
-    .insert(&txn)
-    .await?;
-    let answer_rows: Vec<answer::ActiveModel> = rows
-        .into_iter()
-        .map(|r| answer::ActiveModel {
-            answer_id: Set(new_id()),
-            response_id: Set(response_id.clone()),
-            question_id: Set(r.question_id),
-            value_num: Set(r.value_num),
-            choice: Set(r.choice),
-            text_value: Set(r.text),
-            hidden: Set(false),
+    submissions
+        .submit(super::submissions::Submission {
+            invitation_id: invited.invitation.invitation_id.clone(),
+            cycle_id: invited.cycle.cycle_id.clone(),
+            team_id: invited.invitation.team_id.clone(),
+            today,
+            rows,
         })
-        .collect();
-    if !answer_rows.is_empty() {
-        answer::Entity::insert_many(answer_rows).exec_without_returning(&txn).await?;
-    }
-    txn.commit().await?;
-    Ok(())
+        .await
 }
 
 #[cfg(test)]

@@ -5,10 +5,8 @@
 use super::StoreResult;
 use crate::entities::signin_throttle;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
-use sha2::Sha256;
 
 /// Failures allowed for one submitted email in a window.
 pub const PER_EMAIL: i32 = 5;
@@ -17,10 +15,7 @@ pub const PER_ADDRESS: i32 = 50;
 
 /// The key of `what` (e.g. `email:ada@x.io`) under the service's secret.
 pub fn key(secret: &str, what: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(b"signin-throttle:");
-    mac.update(what.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    super::keyed_hash(secret, "signin-throttle", what)
 }
 
 /// Seconds until `key` may try again, when it has `limit` failures in the

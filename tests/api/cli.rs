@@ -7,7 +7,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 const BIN: &str = env!("CARGO_BIN_EXE_devpulse");
 
-fn devpulse(database_url: &str, args: &[&str]) -> Output {
+pub(crate) fn devpulse(database_url: &str, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", database_url)
@@ -31,11 +31,11 @@ fn with_stdin(database_url: &str, args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 
-fn assert_one_line_error(o: &Output, code: i32) {
+pub(crate) fn assert_one_line_error(o: &Output, code: i32) {
     assert_eq!(o.status.code(), Some(code), "stderr: {}", stderr(o));
     let err = stderr(o);
     let lines: Vec<_> = err.lines().filter(|l| !l.trim().is_empty()).collect();

@@ -261,3 +261,29 @@ async fn an_open_cycle_shows_participation_only() {
         assert!(res.text().await.unwrap().contains("only once the cycle has closed"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kept_counts_give_the_same_results_as_every_answer() {
+    let app = spawn_demo_app().await;
+    let progress = devpulse::progress::Progress::new("t", false);
+    let raw = devpulse::export::load(&app.state.db, &Default::default(), &progress).await.unwrap();
+    let kept = devpulse::export::load_for_reports(&app.state.db, &progress).await.unwrap();
+    let p = analysis::Params::new(5, "now");
+    let cycles = json_of(&app, "/api/v1/cycles?status=closed").await;
+    let ids: Vec<&str> = cycles["items"].as_array().unwrap().iter().map(|c| c["cycle_id"].as_str().unwrap()).collect();
+    assert!(ids.len() >= 4);
+    for id in ids {
+        let (a, b) = (analysis::results(&raw, id, &p).unwrap(), analysis::results(&kept, id, &p).unwrap());
+        assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "results of {id}");
+        let (a, b) =
+            (analysis::priorities(&raw, Some(id), &p).unwrap(), analysis::priorities(&kept, Some(id), &p).unwrap());
+        assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "priorities of {id}");
+        for area in ["ci", "docs", "on_call"] {
+            let (a, b) = (
+                analysis::area::distribution(&raw, id, area, &p).unwrap(),
+                analysis::area::distribution(&kept, id, area, &p).unwrap(),
+            );
+            assert_eq!(a, b, "distribution of {area} in {id}");
+        }
+    }
+}

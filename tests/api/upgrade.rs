@@ -1,7 +1,7 @@
 //! Upgrading a database written before the trust fixes: responses and
 //! answers keep every row but no longer sit in submission order (SQLite),
-//! personal links stop being stored in clear, and cycles get a record of
-//! their teams' groups.
+//! personal links stop being stored in clear, cycles get a record of their
+//! teams' groups, and invitations can lose their member (erasure).
 
 use crate::helpers::{fresh_database, spawn_on};
 use devpulse::db;
@@ -93,4 +93,49 @@ async fn upgrading_keeps_every_answer_and_drops_submission_order() {
     let scores: serde_json::Value = app.get("/api/v1/cycles/c1/scores").send().await.unwrap().json().await.unwrap();
     let ci = scores["scores"].as_array().unwrap().iter().find(|s| s["area_id"] == "ci").unwrap().clone();
     assert_eq!(ci["n"], 60);
+}
+
+#[tokio::test]
+async fn invitations_become_nullable_for_erasure_and_keep_their_rows_keys_and_indexes() {
+    let (url, dir, db, _) = old_database(3).await;
+    exec(&db, "INSERT INTO invitations VALUES ('i1', 'c1', 'm1', 't1', 'hash-1', true, 0, NULL)").await;
+    db::migrate(&db).await.unwrap();
+    assert_eq!(
+        strings(
+            &db,
+            "SELECT invitation_id || ' ' || cycle_id || ' ' || member_id || ' ' || token_hash FROM invitations"
+        )
+        .await,
+        ["i1 c1 m1 hash-1"]
+    );
+    let nullable = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let indexes = strings(&db, "SELECT name FROM pragma_index_list('invitations') ORDER BY name").await;
+            assert!(
+                ["idx_invitations_cycle", "idx_invitations_member", "uq_invitations_cycle_member"]
+                    .iter()
+                    .all(|i| indexes.contains(&i.to_string())),
+                "{indexes:?}"
+            );
+            let keys = strings(&db, "SELECT \"table\" FROM pragma_foreign_key_list('invitations') ORDER BY 1").await;
+            assert_eq!(keys, ["cycles", "members", "teams"]);
+            assert!(strings(&db, "PRAGMA foreign_key_check").await.is_empty());
+            assert_eq!(strings(&db, "PRAGMA integrity_check").await, ["ok"]);
+            "SELECT name FROM pragma_table_info('invitations') WHERE \"notnull\" = 0 ORDER BY name"
+        }
+        _ => {
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'invitations' \
+             AND table_schema = current_schema() AND is_nullable = 'YES' ORDER BY 1"
+        }
+    };
+    assert_eq!(strings(&db, nullable).await, ["last_reminded_on", "member_id", "token_hash"]);
+    // The keys still hold: no invitation of a member who does not exist.
+    let orphan = "INSERT INTO invitations VALUES ('i2', 'c1', 'nobody', 't1', 'hash-2', false, 0, NULL)";
+    assert!(db.execute_unprepared(orphan).await.is_err());
+
+    // The upgraded database erases a person and keeps their invitation, anonymous.
+    let app = spawn_on(db, url, dir, |_| {}).await;
+    assert_eq!(app.delete("/api/v1/members/ada@x.io?erase=true").send().await.unwrap().status(), 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE member_id IS NULL AND token_hash IS NULL").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
 }

@@ -1,0 +1,166 @@
+//! Group commit of survey submissions. A submission is checked by its
+//! handler, then handed to a writer task; the writer takes every submission
+//! waiting at that moment (up to [`MAX_BATCH`]) and stores them in one
+//! transaction, each in a savepoint of its own, so one commit (one fsync)
+//! serves many people. Each submitter hears back only after the commit that
+//! holds their response: a 201 still means committed.
+//!
+//! On SQLite one writer runs (the database takes one writer at a time
+//! anyway, and it holds the [`WriteGate`] so other writes queue beside it);
+//! on PostgreSQL a few run side by side.
+
+use super::responses::{SubmitError, Valid};
+use super::{StoreError, new_id};
+use crate::db::WriteGate;
+use crate::domain::CycleStatus;
+use crate::entities::{answer, cycle, invitation, response};
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+    sea_query::{Expr, Query},
+};
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Most submissions stored by one commit.
+pub const MAX_BATCH: usize = 256;
+
+/// One checked submission, waiting for its commit.
+pub struct Submission {
+    pub invitation_id: String,
+    pub cycle_id: String,
+    pub team_id: String,
+    pub today: NaiveDate,
+    pub rows: Vec<Valid>,
+}
+
+struct Job {
+    submission: Submission,
+    done: oneshot::Sender<Result<(), SubmitError>>,
+}
+
+/// The queue to the writer tasks.
+pub struct Submissions {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Submissions {
+    /// Starts the writers: one on SQLite, `pg_writers` on PostgreSQL. They
+    /// stop when the last handle to the queue is dropped.
+    pub fn start(db: DatabaseConnection, gate: Arc<WriteGate>, pg_writers: usize) -> Self {
+        let (queue, rx) = mpsc::channel::<Job>(MAX_BATCH * 8);
+        let rx = Arc::new(Mutex::new(rx));
+        let writers = if gate.is_serial() { 1 } else { pg_writers.max(1) };
+        for _ in 0..writers {
+            tokio::spawn(writer(db.clone(), gate.clone(), rx.clone()));
+        }
+        Submissions { queue }
+    }
+
+    /// Stores one submission; returns once it is committed (or refused).
+    pub async fn submit(&self, submission: Submission) -> Result<(), SubmitError> {
+        let (done, answer) = oneshot::channel();
+        self.queue
+            .send(Job { submission, done })
+            .await
+            .map_err(|_| SubmitError::Store(StoreError::Broken("the submission writer has stopped".into())))?;
+        answer.await.map_err(|_| SubmitError::Store(StoreError::Broken("the submission writer has stopped".into())))?
+    }
+}
+
+/// Takes what is waiting (at least one), up to [`MAX_BATCH`].
+async fn next_batch(rx: &Mutex<mpsc::Receiver<Job>>) -> Option<Vec<Job>> {
+    let mut rx = rx.lock().await;
+    let first = rx.recv().await?;
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+async fn writer(db: DatabaseConnection, gate: Arc<WriteGate>, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    while let Some(batch) = next_batch(&rx).await {
+        metrics::histogram!("devpulse_submission_batch_size").record(batch.len() as f64);
+        let _writing = gate.enter().await;
+        let outcomes = store_batch(&db, &batch).await;
+        for (job, outcome) in batch.into_iter().zip(outcomes) {
+            let _ = job.done.send(outcome);
+        }
+    }
+}
+
+/// Stores a batch in one transaction; the outcome of each submission. When
+/// the commit fails, every submission of the batch gets that failure.
+async fn store_batch(db: &DatabaseConnection, batch: &[Job]) -> Vec<Result<(), SubmitError>> {
+    let all = |e: sea_orm::DbErr| batch.iter().map(|_| Err(SubmitError::from(e.clone()))).collect();
+    let txn = match super::begin_write(db).await {
+        Ok(t) => t,
+        Err(e) => return all(e),
+    };
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch {
+        outcomes.push(store_one(&txn, &job.submission).await);
+    }
+    match txn.commit().await {
+        Ok(()) => outcomes,
+        Err(e) => all(e),
+    }
+}
+
+/// One submission in a savepoint: its invitation claimed only while unused
+/// and its cycle still open (a close may have committed since it was read),
+/// then the response and its answers. The reminder count is cleared: it
+/// would tell whether the person answered before or after each reminder.
+async fn store_one(txn: &DatabaseTransaction, s: &Submission) -> Result<(), SubmitError> {
+    let sp = txn.begin().await?;
+    let open_cycles = Query::select()
+        .column(cycle::Column::CycleId)
+        .from(cycle::Entity)
+        .and_where(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
+        .to_owned();
+    let claimed = invitation::Entity::update_many()
+        .col_expr(invitation::Column::Used, Expr::value(true))
+        .col_expr(invitation::Column::RemindersSent, Expr::value(0))
+        .col_expr(invitation::Column::LastRemindedOn, Expr::value(Option::<NaiveDate>::None))
+        .filter(invitation::Column::InvitationId.eq(s.invitation_id.as_str()))
+        .filter(invitation::Column::Used.eq(false))
+        .filter(invitation::Column::CycleId.in_subquery(open_cycles))
+        .exec(&sp)
+        .await?;
+    if claimed.rows_affected != 1 {
+        let now = invitation::Entity::find_by_id(s.invitation_id.clone()).one(&sp).await?;
+        return Err(if now.is_some_and(|i| i.used) { SubmitError::AlreadyAnswered } else { SubmitError::Closed });
+    }
+    let response_id = new_id();
+    response::ActiveModel {
+        response_id: Set(response_id.clone()),
+        cycle_id: Set(s.cycle_id.clone()),
+        team_id: Set(Some(s.team_id.clone())),
+        submitted_on: Set(s.today),
+    }
+    .insert(&sp)
+    .await?;
+    let rows: Vec<answer::ActiveModel> = s
+        .rows
+        .iter()
+        .map(|r| answer::ActiveModel {
+            answer_id: Set(new_id()),
+            response_id: Set(response_id.clone()),
+            question_id: Set(r.question_id.clone()),
+            value_num: Set(r.value_num),
+            choice: Set(r.choice.clone()),
+            text_value: Set(r.text.clone()),
+            hidden: Set(false),
+        })
+        .collect();
+    if !rows.is_empty() {
+        answer::Entity::insert_many(rows).exec_without_returning(&sp).await?;
+    }
+    sp.commit().await?;
+    Ok(())
+}
