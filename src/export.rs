@@ -197,15 +197,35 @@ pub async fn load(db: &DatabaseConnection, load: &Load, progress: &Progress) -> 
     Ok(tables)
 }
 
-/// Loads what every report needs: the small tables and the kept counts of
-/// the closed cycles ([`crate::store::counts`]); no response or answer row.
-pub async fn load_for_reports(db: &DatabaseConnection, progress: &Progress) -> Result<Tables, LoadError> {
+/// Whose counts a report needs.
+#[derive(Debug, Clone, Copy)]
+pub enum Counts<'a> {
+    /// Every closed cycle (trends, the overview, effects).
+    All,
+    /// One closed cycle (the latest when `None`) and the closed one before it.
+    Cycle(Option<&'a str>),
+}
+
+/// Loads what reports need: the small tables and the kept counts of the
+/// closed cycles ([`crate::store::counts`]); no response or answer row.
+pub async fn load_for_reports(
+    db: &DatabaseConnection,
+    counts: Counts<'_>,
+    progress: &Progress,
+) -> Result<Tables, LoadError> {
     progress.step("teams, surveys, cycles, friction, roadmap");
     let mut data = meta(db).await?;
     data.push(TableData::new("responses"));
     data.push(TableData::new("answers"));
     let mut tables = Tables::from_data(data)?;
+    let ids = match counts {
+        Counts::All => None,
+        Counts::Cycle(id) => {
+            let (target, previous) = analysis::resolve_cycle(&tables, id)?;
+            Some(std::iter::once(target.cycle_id).chain(previous.map(|p| p.cycle_id)).collect::<Vec<_>>())
+        }
+    };
     progress.step("counts of the closed cycles");
-    tables.set_aggregates(crate::store::counts::closed(db).await?);
+    tables.set_aggregates(crate::store::counts::closed(db, ids.as_deref()).await?);
     Ok(tables)
 }

@@ -3,7 +3,7 @@
 //! function per view, so a page and its API answer come from the same code.
 //! The arithmetic runs on a blocking thread.
 
-use crate::export::{self, LoadError};
+use crate::export::{self, Counts, LoadError};
 use crate::progress::Progress;
 use crate::state::AppState;
 use crate::store::comments::{self, Comment};
@@ -27,12 +27,13 @@ pub fn params(state: &AppState) -> Params {
 
 /// Every closed cycle's responses and answers with the other tables.
 pub async fn closed_tables(state: &AppState) -> Result<Tables, LoadError> {
-    export::load_for_reports(&state.db, &Progress::new("results", false)).await
+    export::load_for_reports(&state.db, Counts::All, &Progress::new("results", false)).await
 }
 
 /// The heatmap of a closed cycle: every scope.
 pub async fn cycle_results(state: &AppState, cycle_id: &str) -> Result<Results, LoadError> {
-    let tables = export::load_for_reports(&state.db, &Progress::new("results", false)).await?;
+    let tables =
+        export::load_for_reports(&state.db, Counts::Cycle(Some(cycle_id)), &Progress::new("results", false)).await?;
     let (id, p) = (cycle_id.to_string(), params(state));
     compute(move || analysis::results(&tables, &id, &p)).await
 }
@@ -84,7 +85,8 @@ pub async fn comments(
     scope: Scope,
     with_hidden: bool,
 ) -> Result<(Comments, Vec<CommentScope>, analysis::CycleInfo), LoadError> {
-    let tables = export::load_for_reports(&state.db, &Progress::new("comments", false)).await?;
+    let tables =
+        export::load_for_reports(&state.db, Counts::Cycle(Some(cycle_id)), &Progress::new("comments", false)).await?;
     let (id, kc) = (cycle_id.to_string(), state.config.comment_k());
     let (verdict, all, cycle) = compute(move || {
         let (cycle, _) = analysis::resolve_cycle(&tables, Some(&id))?;
@@ -136,7 +138,8 @@ pub async fn area(state: &AppState, tables: Tables, cycle_id: &str, area_id: &st
 
 /// The priority report of a closed cycle with the given parameters.
 pub async fn priorities(state: &AppState, cycle_id: &str, p: Params) -> Result<analysis::Report, LoadError> {
-    let tables = export::load_for_reports(&state.db, &Progress::new("priorities", false)).await?;
+    let tables =
+        export::load_for_reports(&state.db, Counts::Cycle(Some(cycle_id)), &Progress::new("priorities", false)).await?;
     let id = cycle_id.to_string();
     compute(move || analysis::priorities(&tables, Some(&id), &p)).await
 }

@@ -98,7 +98,9 @@ async fn top_priorities(
     k: u32,
 ) -> Result<Option<Vec<TopPriority>>, ResultsMailError> {
     let tables =
-        export::load_for_reports(db, &Progress::new("results email", false)).await.map_err(ResultsMailError::Load)?;
+        export::load_for_reports(db, export::Counts::Cycle(Some(cycle_id)), &Progress::new("results email", false))
+            .await
+            .map_err(ResultsMailError::Load)?;
     let params = analysis::Params::new(k, Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let id = cycle_id.to_string();
     let report = tokio::task::spawn_blocking(move || analysis::priorities(&tables, Some(&id), &params))

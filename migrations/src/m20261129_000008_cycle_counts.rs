@@ -1,5 +1,6 @@
 //! The counts every result is made of, kept per closed cycle: answers by
-//! (team, area, value), priority votes by (team, area), responses and the
+//! (team, area), one column per value 1..5 (a `likert5` answer is a whole
+//! number from 1 to 5), priority votes by (team, area), responses and the
 //! responses that answered a priority pick by team. A closed cycle's answers
 //! never change, so reports read these few rows instead of every answer.
 //! Filled here for the cycles already closed; the service fills a cycle's
@@ -15,12 +16,15 @@ pub struct Migration;
 fn fills(cycles: &str) -> [String; 3] {
     [
         format!(
-            "INSERT INTO cycle_likert_counts (cycle_id, team_id, area_id, value, n) \
-             SELECT r.cycle_id, r.team_id, q.area_id, a.value_num, COUNT(*) \
+            "INSERT INTO cycle_likert_counts (cycle_id, team_id, area_id, n1, n2, n3, n4, n5) \
+             SELECT r.cycle_id, r.team_id, q.area_id, \
+             SUM(CASE WHEN a.value_num = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN a.value_num = 2 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN a.value_num = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN a.value_num = 4 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN a.value_num = 5 THEN 1 ELSE 0 END) \
              FROM responses r JOIN answers a ON a.response_id = r.response_id \
              JOIN questions q ON q.question_id = a.question_id \
              WHERE {cycles} AND q.kind = 'likert5' AND q.area_id IS NOT NULL AND a.value_num IS NOT NULL \
-             GROUP BY r.cycle_id, r.team_id, q.area_id, a.value_num"
+             GROUP BY r.cycle_id, r.team_id, q.area_id"
         ),
         format!(
             "INSERT INTO cycle_pick_counts (cycle_id, team_id, area_id, votes) \
@@ -56,7 +60,8 @@ fn counts_table(name: &'static str, columns: Vec<ColumnDef>) -> TableCreateState
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(counts_table("cycle_likert_counts", vec![string("area_id"), double("value"), big_integer("n")]))
+        let values = ["n1", "n2", "n3", "n4", "n5"].map(big_integer);
+        m.create_table(counts_table("cycle_likert_counts", [vec![string("area_id")], values.to_vec()].concat()))
             .await?;
         m.create_table(counts_table("cycle_pick_counts", vec![string("area_id"), big_integer("votes")])).await?;
         m.create_table(counts_table(

@@ -70,7 +70,7 @@ pub async fn admin_remove(global: &GlobalArgs, email: &str) -> Result<(), CliErr
 pub async fn report(global: &GlobalArgs, args: ReportArgs) -> Result<(), CliError> {
     let progress = Progress::on_terminal("report");
     let db = open(global).await?;
-    let tables = export::load_for_reports(&db, &progress).await?;
+    let tables = export::load_for_reports(&db, export::Counts::Cycle(args.options.cycle.as_deref()), &progress).await?;
     compute_and_write(tables, &args.options, global.anonymity_k, &progress).await
 }
 

@@ -98,7 +98,9 @@ async fn priorities(
     q: web::Query<PriorityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params(&state, &q)?;
-    let tables = export::load_for_reports(&state.db, &Progress::new("priorities", false)).await?;
+    let tables =
+        export::load_for_reports(&state.db, export::Counts::Cycle(Some(&id)), &Progress::new("priorities", false))
+            .await?;
     let id = id.into_inner();
     let report = web::block(move || analysis::priorities(&tables, Some(&id), &params))
         .await
@@ -127,7 +129,8 @@ async fn scores(
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&q)?;
     let params = analysis::Params::new(state.config.anonymity_k, "");
-    let tables = export::load_for_reports(&state.db, &Progress::new("scores", false)).await?;
+    let tables =
+        export::load_for_reports(&state.db, export::Counts::Cycle(Some(&id)), &Progress::new("scores", false)).await?;
     let id = id.into_inner();
     let report =
         web::block(move || analysis::scores(&tables, &id, &scope, &params)).await.map_err(|_| ApiError::Internal)??;

@@ -1,7 +1,8 @@
-//! The counts of closed cycles (migration 000008): answers by (team, area,
-//! value), priority votes by (team, area), responses by team. Filled in the
-//! transaction that closes a cycle (its answers never change after), read by
-//! every report instead of the answers ([`analysis::Aggregates`]).
+//! The counts of closed cycles (migration 000008): answers by (team, area),
+//! one column per value 1..5, priority votes by (team, area), responses by
+//! team. Filled in the transaction that closes a cycle (its answers never
+//! change after), read by every report instead of the answers
+//! ([`analysis::Aggregates`]).
 
 use super::StoreResult;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
@@ -12,12 +13,15 @@ fn fills(backend: DbBackend) -> [String; 3] {
     let p = if backend == DbBackend::Postgres { "$1" } else { "?" };
     [
         format!(
-            "INSERT INTO cycle_likert_counts (cycle_id, team_id, area_id, value, n) \
-             SELECT r.cycle_id, r.team_id, q.area_id, a.value_num, COUNT(*) \
+            "INSERT INTO cycle_likert_counts (cycle_id, team_id, area_id, n1, n2, n3, n4, n5) \
+             SELECT r.cycle_id, r.team_id, q.area_id, \
+             SUM(CASE WHEN a.value_num = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN a.value_num = 2 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN a.value_num = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN a.value_num = 4 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN a.value_num = 5 THEN 1 ELSE 0 END) \
              FROM responses r JOIN answers a ON a.response_id = r.response_id \
              JOIN questions q ON q.question_id = a.question_id \
              WHERE r.cycle_id = {p} AND q.kind = 'likert5' AND q.area_id IS NOT NULL AND a.value_num IS NOT NULL \
-             GROUP BY r.cycle_id, r.team_id, q.area_id, a.value_num"
+             GROUP BY r.cycle_id, r.team_id, q.area_id"
         ),
         format!(
             "INSERT INTO cycle_pick_counts (cycle_id, team_id, area_id, votes) \
@@ -69,30 +73,53 @@ async fn rows<T>(
     Ok(conn.query_all_raw(stmt).await?.iter().map(row).collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The counts of every closed cycle, as the analysis takes them.
-pub async fn closed(conn: &impl ConnectionTrait) -> StoreResult<analysis::Aggregates> {
-    let likert = rows(conn, "SELECT cycle_id, team_id, area_id, value, n FROM cycle_likert_counts", |r| {
-        Ok((
-            r.try_get("", "cycle_id")?,
-            r.try_get("", "team_id")?,
-            r.try_get("", "area_id")?,
-            r.try_get("", "value")?,
-            r.try_get("", "n")?,
-        ))
-    })
+/// The counts of the closed cycles `cycles` (every one when `None`), as the
+/// analysis takes them.
+pub async fn closed(conn: &impl ConnectionTrait, cycles: Option<&[String]>) -> StoreResult<analysis::Aggregates> {
+    // Ids come from the database; quotes are doubled all the same.
+    let only = match cycles {
+        Some([]) => " WHERE 1 = 0".to_string(),
+        Some(ids) => format!(
+            " WHERE cycle_id IN ({})",
+            ids.iter().map(|id| format!("'{}'", id.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+        ),
+        None => String::new(),
+    };
+    // One row per (cycle, team, area) holds the five values' counts.
+    let wide: Vec<(String, Option<String>, String, [i64; 5])> = rows(
+        conn,
+        &format!("SELECT cycle_id, team_id, area_id, n1, n2, n3, n4, n5 FROM cycle_likert_counts{only}"),
+        |r| {
+            let n = |c: &str| r.try_get::<i64>("", c);
+            let values = [n("n1")?, n("n2")?, n("n3")?, n("n4")?, n("n5")?];
+            Ok((r.try_get("", "cycle_id")?, r.try_get("", "team_id")?, r.try_get("", "area_id")?, values))
+        },
+    )
     .await?;
-    let picks = rows(conn, "SELECT cycle_id, team_id, area_id, votes FROM cycle_pick_counts", |r| {
+    let likert = wide
+        .into_iter()
+        .flat_map(|(c, t, a, n)| {
+            (1..=5usize)
+                .filter(move |v| n[v - 1] > 0)
+                .map(move |v| (c.clone(), t.clone(), a.clone(), v as f64, n[v - 1]))
+        })
+        .collect();
+    let picks = rows(conn, &format!("SELECT cycle_id, team_id, area_id, votes FROM cycle_pick_counts{only}"), |r| {
         Ok((r.try_get("", "cycle_id")?, r.try_get("", "team_id")?, r.try_get("", "area_id")?, r.try_get("", "votes")?))
     })
     .await?;
-    let responses = rows(conn, "SELECT cycle_id, team_id, responses, pick_responses FROM cycle_response_counts", |r| {
-        Ok((
-            r.try_get("", "cycle_id")?,
-            r.try_get("", "team_id")?,
-            r.try_get("", "responses")?,
-            r.try_get("", "pick_responses")?,
-        ))
-    })
+    let responses = rows(
+        conn,
+        &format!("SELECT cycle_id, team_id, responses, pick_responses FROM cycle_response_counts{only}"),
+        |r| {
+            Ok((
+                r.try_get("", "cycle_id")?,
+                r.try_get("", "team_id")?,
+                r.try_get("", "responses")?,
+                r.try_get("", "pick_responses")?,
+            ))
+        },
+    )
     .await?;
     analysis::Aggregates::from_rows(likert, picks, responses)
         .map_err(|e| super::StoreError::Broken(format!("the kept counts do not fit the analysis: {e}")))

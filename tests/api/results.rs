@@ -267,7 +267,8 @@ async fn the_kept_counts_give_the_same_results_as_every_answer() {
     let app = spawn_demo_app().await;
     let progress = devpulse::progress::Progress::new("t", false);
     let raw = devpulse::export::load(&app.state.db, &Default::default(), &progress).await.unwrap();
-    let kept = devpulse::export::load_for_reports(&app.state.db, &progress).await.unwrap();
+    let kept =
+        devpulse::export::load_for_reports(&app.state.db, devpulse::export::Counts::All, &progress).await.unwrap();
     let p = analysis::Params::new(5, "now");
     let cycles = json_of(&app, "/api/v1/cycles?status=closed").await;
     let ids: Vec<&str> = cycles["items"].as_array().unwrap().iter().map(|c| c["cycle_id"].as_str().unwrap()).collect();
