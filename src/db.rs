@@ -33,6 +33,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("secure_delete", "ON")
+                // Pages read from the file's memory map and a larger cache,
+                // instead of a copy per read (most of a submission's cost).
+                .pragma("mmap_size", "268435456")
+                .pragma("cache_size", "-32768")
         });
     } else {
         opts.max_connections(10).min_connections(1);

@@ -12,6 +12,7 @@ mod m20261129_000005_console;
 mod m20261129_000006_results;
 mod m20261129_000007_erasure_and_shared_limits;
 mod m20261129_000008_cycle_counts;
+mod m20261129_000009_answers_by_response;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_results::Migration),
             Box::new(m20261129_000007_erasure_and_shared_limits::Migration),
             Box::new(m20261129_000008_cycle_counts::Migration),
+            Box::new(m20261129_000009_answers_by_response::Migration),
         ]
     }
 }

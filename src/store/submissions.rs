@@ -1,8 +1,9 @@
 //! Group commit of survey submissions. A submission is checked by its
 //! handler, then handed to a writer task; the writer takes every submission
 //! waiting at that moment (up to [`MAX_BATCH`]) and stores them in one
-//! transaction, each in a savepoint of its own, so one commit (one fsync)
-//! serves many people. Each submitter hears back only after the commit that
+//! transaction of a few statements (every claim in one update, every
+//! response and answer in multi-row inserts), so one commit serves many
+//! people. Each submitter hears back only after the commit that
 //! holds their response: a 201 still means committed.
 //!
 //! On SQLite one writer runs (the database takes one writer at a time
@@ -16,10 +17,10 @@ use crate::domain::CycleStatus;
 use crate::entities::{answer, cycle, invitation, response};
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, Query},
 };
+use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -102,50 +103,86 @@ async fn store_batch(db: &DatabaseConnection, batch: &[Job]) -> Vec<Result<(), S
         Ok(t) => t,
         Err(e) => return all(e),
     };
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        outcomes.push(store_one(&txn, &job.submission).await);
-    }
+    let outcomes = match store_all(&txn, batch).await {
+        Ok(o) => o,
+        Err(e) => return all(e),
+    };
     match txn.commit().await {
         Ok(()) => outcomes,
         Err(e) => all(e),
     }
 }
 
-/// One submission in a savepoint: its invitation claimed only while unused
-/// and its cycle still open (a close may have committed since it was read),
-/// then the response and its answers. The reminder count is cleared: it
-/// would tell whether the person answered before or after each reminder.
-async fn store_one(txn: &DatabaseTransaction, s: &Submission) -> Result<(), SubmitError> {
-    let sp = txn.begin().await?;
+/// Rows of `answers` per multi-row insert (7 values each, under SQLite's
+/// limit of 32,766 bound values).
+const ANSWER_ROWS_PER_INSERT: usize = 4000;
+
+/// The statements of a batch: every invitation claimed at once (only while
+/// unused and its cycle still open: a close may have committed since it was
+/// read; its reminder count cleared, which would tell whether the person
+/// answered before or after each reminder), then the claimed ones' responses
+/// and answers in multi-row inserts.
+async fn store_all(txn: &DatabaseTransaction, batch: &[Job]) -> Result<Vec<Result<(), SubmitError>>, sea_orm::DbErr> {
+    let ids: Vec<&str> = batch.iter().map(|j| j.submission.invitation_id.as_str()).collect();
     let open_cycles = Query::select()
         .column(cycle::Column::CycleId)
         .from(cycle::Entity)
         .and_where(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
         .to_owned();
-    let claimed = invitation::Entity::update_many()
+    let claimed: HashSet<String> = invitation::Entity::update_many()
         .col_expr(invitation::Column::Used, Expr::value(true))
         .col_expr(invitation::Column::RemindersSent, Expr::value(0))
         .col_expr(invitation::Column::LastRemindedOn, Expr::value(Option::<NaiveDate>::None))
-        .filter(invitation::Column::InvitationId.eq(s.invitation_id.as_str()))
+        .filter(invitation::Column::InvitationId.is_in(ids.iter().copied()))
         .filter(invitation::Column::Used.eq(false))
         .filter(invitation::Column::CycleId.in_subquery(open_cycles))
-        .exec(&sp)
-        .await?;
-    if claimed.rows_affected != 1 {
-        let now = invitation::Entity::find_by_id(s.invitation_id.clone()).one(&sp).await?;
-        return Err(if now.is_some_and(|i| i.used) { SubmitError::AlreadyAnswered } else { SubmitError::Closed });
+        .exec_with_returning(txn)
+        .await?
+        .into_iter()
+        .map(|i| i.invitation_id)
+        .collect();
+    let unclaimed: Vec<&str> = ids.iter().copied().filter(|id| !claimed.contains(*id)).collect();
+    let used: HashSet<String> = if unclaimed.is_empty() {
+        HashSet::new()
+    } else {
+        invitation::Entity::find()
+            .filter(invitation::Column::InvitationId.is_in(unclaimed))
+            .filter(invitation::Column::Used.eq(true))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|i| i.invitation_id)
+            .collect()
+    };
+    let (mut responses, mut answers, mut outcomes) = (Vec::new(), Vec::new(), Vec::with_capacity(batch.len()));
+    let mut taken = HashSet::new();
+    for job in batch {
+        let s = &job.submission;
+        // The same invitation twice in one batch: the first one counts.
+        if !claimed.contains(&s.invitation_id) || !taken.insert(s.invitation_id.as_str()) {
+            let already = used.contains(&s.invitation_id) || claimed.contains(&s.invitation_id);
+            outcomes.push(Err(if already { SubmitError::AlreadyAnswered } else { SubmitError::Closed }));
+            continue;
+        }
+        let (response, rows) = rows_of(s);
+        responses.push(response);
+        answers.extend(rows);
+        outcomes.push(Ok(()));
     }
+    if !responses.is_empty() {
+        response::Entity::insert_many(responses).exec_without_returning(txn).await?;
+    }
+    while !answers.is_empty() {
+        let rest = answers.split_off(answers.len().min(ANSWER_ROWS_PER_INSERT));
+        answer::Entity::insert_many(std::mem::replace(&mut answers, rest)).exec_without_returning(txn).await?;
+    }
+    Ok(outcomes)
+}
+
+/// The response row of a submission and its answer rows, with random ids.
+fn rows_of(s: &Submission) -> (response::ActiveModel, Vec<answer::ActiveModel>) {
     let response_id = new_id();
-    response::ActiveModel {
-        response_id: Set(response_id.clone()),
-        cycle_id: Set(s.cycle_id.clone()),
-        team_id: Set(Some(s.team_id.clone())),
-        submitted_on: Set(s.today),
-    }
-    .insert(&sp)
-    .await?;
-    let rows: Vec<answer::ActiveModel> = s
+    let answers = s
         .rows
         .iter()
         .map(|r| answer::ActiveModel {
@@ -158,9 +195,11 @@ async fn store_one(txn: &DatabaseTransaction, s: &Submission) -> Result<(), Subm
             hidden: Set(false),
         })
         .collect();
-    if !rows.is_empty() {
-        answer::Entity::insert_many(rows).exec_without_returning(&sp).await?;
-    }
-    sp.commit().await?;
-    Ok(())
+    let response = response::ActiveModel {
+        response_id: Set(response_id),
+        cycle_id: Set(s.cycle_id.clone()),
+        team_id: Set(Some(s.team_id.clone())),
+        submitted_on: Set(s.today),
+    };
+    (response, answers)
 }

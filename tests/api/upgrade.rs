@@ -74,6 +74,7 @@ async fn upgrading_keeps_every_answer_and_drops_submission_order() {
         assert_eq!(stored, sorted);
         let schema = strings(&db, "SELECT sql FROM sqlite_master WHERE name IN ('responses', 'answers')").await;
         assert!(schema.iter().all(|s| s.contains("WITHOUT ROWID")), "{schema:?}");
+        assert!(schema.iter().any(|s| s.contains("PRIMARY KEY (response_id, answer_id)")), "answers sit by response");
         assert!(db.execute_unprepared("SELECT rowid FROM responses").await.is_err(), "no rowid left");
         assert!(strings(&db, "PRAGMA foreign_key_check").await.is_empty());
         assert_eq!(strings(&db, "PRAGMA integrity_check").await, ["ok"]);

@@ -9,7 +9,7 @@ duration=${1:-30}; people=${2:-60000}; connections=${3:-16}
 bin=target/release/devpulse
 work=$(mktemp -d)
 export DATABASE_URL="sqlite://$work/load.db?mode=rwc" DEVPULSE_MAIL_DIR="$work/mail" DEVPULSE_TICK_SECONDS=3600
-$bin demo --teams 200 --people "$people" --cycles 0 --friction 0 >/dev/null
+$bin demo --teams 200 --people "$people" --cycles 0 --friction 0 --no-open-cycle >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $bin serve --bind "127.0.0.1:$port" 2>"$work/serve.log" &
 server=$!
@@ -40,3 +40,4 @@ echo "invitations: $(wc -l < "$work/tokens.txt"); running wrk for ${duration}s w
 TOKENS="$work/tokens.txt" ANSWERS="$work/answers.json" THREADS=2 \
   wrk -t2 -c"$connections" -d"${duration}s" --latency -s tests/load/responses.lua "http://127.0.0.1:$port"
 echo "responses stored: $(sqlite3 "$work/load.db" 'SELECT COUNT(*) FROM responses' 2>/dev/null || echo '?')"
+curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^devpulse_submission_batch_size(_sum|_count)' || true
