@@ -25,7 +25,7 @@ pub fn params(state: &AppState) -> Params {
     Params::new(state.config.anonymity_k, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-/// Every closed cycle's responses and answers with the other tables.
+/// The small tables and the kept counts of every closed cycle.
 pub async fn closed_tables(state: &AppState) -> Result<Tables, LoadError> {
     export::load_for_reports(&state.db, Counts::All, &Progress::new("results", false)).await
 }

@@ -113,38 +113,48 @@ impl Aggregates {
     /// The counts of every cycle in the tables, from one streaming pass over
     /// `answers`.
     pub fn from_answers(tables: &Tables) -> Result<Self, AnalysisError> {
-        let questions =
-            tables.get("questions").clone().lazy().select([col("question_id"), col("kind"), col("area_id")]);
-        let responses =
-            tables.get("responses").clone().lazy().select([col("response_id"), col("cycle_id"), col("team_id")]);
+        Self::from_answers_of(tables, None)
+    }
+
+    /// The counts of `cycles` (every cycle when `None`) from one streaming
+    /// pass over `answers`: each slice of answers is cut to the columns each
+    /// count needs and joined with the likert or pick questions first (the
+    /// small side), then with the responses of those cycles.
+    pub fn from_answers_of(tables: &Tables, cycles: Option<&[&str]>) -> Result<Self, AnalysisError> {
+        let questions = tables.get("questions").clone().lazy();
+        let likert_q = questions
+            .clone()
+            .filter(col("kind").eq(lit("likert5")).and(col("area_id").is_not_null()))
+            .select([col("question_id"), col("area_id")])
+            .collect()?;
+        let pick_q = questions.filter(col("kind").eq(lit("priority_pick"))).select([col("question_id")]).collect()?;
+        let mut responses = tables.get("responses").clone().lazy();
+        if let Some(ids) = cycles {
+            responses = responses.filter(in_cycles(ids));
+        }
+        let responses = responses.select([col("response_id"), col("cycle_id"), col("team_id")]).collect()?;
         let inner = || JoinArgs::new(JoinType::Inner);
         let (mut likert, mut picks) = (Vec::new(), Vec::new());
         tables.for_each_answer_chunk(|chunk| {
-            let joined = chunk
-                .lazy()
-                .join(questions.clone(), [col("question_id")], [col("question_id")], inner())
-                .join(responses.clone(), [col("response_id")], [col("response_id")], inner())
-                .collect()?;
+            let chunk = chunk.lazy();
             likert.push(
-                joined
+                chunk
                     .clone()
-                    .lazy()
-                    .filter(
-                        col("kind")
-                            .eq(lit("likert5"))
-                            .and(col("area_id").is_not_null())
-                            .and(col("value_num").is_not_null()),
-                    )
-                    .group_by([col("cycle_id"), col("team_id"), col("area_id"), col("value_num").alias("value")])
+                    .select([col("response_id"), col("question_id"), col("value_num").alias("value")])
+                    .filter(col("value").is_not_null())
+                    .join(likert_q.clone().lazy(), [col("question_id")], [col("question_id")], inner())
+                    .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
+                    .group_by([col("cycle_id"), col("team_id"), col("area_id"), col("value")])
                     .agg([len().cast(DataType::Int64).alias("count")])
                     .collect()?,
             );
             picks.push(
-                joined
-                    .lazy()
-                    .filter(col("kind").eq(lit("priority_pick")).and(col("choice").is_not_null()))
-                    .select([col("cycle_id"), col("team_id"), col("response_id"), col("choice").alias("area_id")])
-                    .unique(None, UniqueKeepStrategy::Any)
+                chunk
+                    .select([col("response_id"), col("question_id"), col("choice").alias("area_id")])
+                    .filter(col("area_id").is_not_null())
+                    .join(pick_q.clone().lazy(), [col("question_id")], [col("question_id")], inner())
+                    .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
+                    .select([col("cycle_id"), col("team_id"), col("response_id"), col("area_id")])
                     .collect()?,
             );
             Ok(())
@@ -173,9 +183,7 @@ impl Aggregates {
             None => empty(&[("response_id", DataType::String)])?.lazy(),
         }
         .with_columns([lit(1i64).alias("picked")]);
-        let responses = tables
-            .get("responses")
-            .clone()
+        let responses = responses
             .lazy()
             .join(picker_ids, [col("response_id")], [col("response_id")], JoinArgs::new(JoinType::Left))
             .group_by([col("cycle_id"), col("team_id")])

@@ -78,10 +78,19 @@ pub async fn analyze(global: &GlobalArgs, args: AnalyzeArgs) -> Result<(), CliEr
     let progress = Progress::on_terminal("analyze");
     let format = analysis::Format::detect(&args.input);
     progress.step(&format!("reading {} ({})", args.input.display(), format.extension()));
-    let input = args.input.clone();
-    let tables = tokio::task::spawn_blocking(move || analysis::Tables::read_dir(&input, format))
-        .await
-        .map_err(failed("reading"))??;
+    let (input, cycle) = (args.input.clone(), args.options.cycle.clone());
+    let tables = tokio::task::spawn_blocking(move || -> Result<analysis::Tables, analysis::AnalysisError> {
+        let mut tables = analysis::Tables::read_dir(&input, format)?;
+        // Count only the answers of the report's cycle and the one before it.
+        let (target, previous) = analysis::resolve_cycle(&tables, cycle.as_deref())?;
+        let ids: Vec<&str> =
+            std::iter::once(target.cycle_id.as_str()).chain(previous.as_ref().map(|p| p.cycle_id.as_str())).collect();
+        let counts = analysis::Aggregates::from_answers_of(&tables, Some(&ids))?;
+        tables.set_aggregates(counts);
+        Ok(tables)
+    })
+    .await
+    .map_err(failed("reading"))??;
     compute_and_write(tables, &args.options, global.anonymity_k, &progress).await
 }
 

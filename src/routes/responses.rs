@@ -48,7 +48,7 @@ async fn submit(state: web::Data<AppState>, body: ApiJson<ResponseIn>) -> Result
         .map(|a| AnswerIn { question_id: a.question_id, value: a.value, choices: a.choices, text: a.text })
         .collect();
     let submitted = match responses::find(&state.db, &state.forms, &body.token).await {
-        Ok(invited) => responses::submit(&state.submissions, &invited, &answers, chrono::Utc::now().date_naive()).await,
+        Ok(invited) => responses::submit(&state.submissions, &invited, &answers, state.config.today()).await,
         Err(e) => Err(e),
     };
     match submitted {

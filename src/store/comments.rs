@@ -91,11 +91,13 @@ pub async fn set_hidden(
         .filter(answer::Column::TextValue.is_not_null())
         .one(&txn)
         .await?;
-    if found.is_none() {
+    let Some(found) = found else {
         return Err(StoreError::NotFound(format!("no comment {id:?} in this cycle")));
-    }
+    };
+    // By the whole key: on SQLite answers are keyed by (response, answer).
     answer::Entity::update_many()
         .col_expr(answer::Column::Hidden, sea_orm::sea_query::Expr::value(hidden))
+        .filter(answer::Column::ResponseId.eq(found.response_id.as_str()))
         .filter(answer::Column::AnswerId.eq(id))
         .exec(&txn)
         .await?;
