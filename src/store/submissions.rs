@@ -18,7 +18,7 @@ use crate::entities::{answer, cycle, invitation, response};
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
-    sea_query::Expr,
+    sea_query::{Expr, Query},
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -124,25 +124,35 @@ const ANSWER_ROWS_PER_INSERT: usize = 4000;
 /// and answers in multi-row inserts.
 async fn store_all(txn: &DatabaseTransaction, batch: &[Job]) -> Result<Vec<Result<(), SubmitError>>, sea_orm::DbErr> {
     let ids: Vec<&str> = batch.iter().map(|j| j.submission.invitation_id.as_str()).collect();
-    // The batch's cycles that are still open, held so (on PostgreSQL, FOR
-    // SHARE) until this commit: a close waits for the batch, and a batch after
-    // a close sees it closed. SQLite has one writer at a time anyway.
-    let mut open = cycle::Entity::find()
-        .select_only()
-        .column(cycle::Column::CycleId)
-        .filter(cycle::Column::CycleId.is_in(batch.iter().map(|j| j.submission.cycle_id.as_str())))
-        .filter(cycle::Column::Status.eq(CycleStatus::Open.as_str()));
+    // On PostgreSQL the batch's open cycles are held FOR SHARE until this
+    // commit: a close (which updates the cycle row) waits for the batch, so
+    // the counts it keeps miss nothing, and a batch after a close sees it
+    // closed. SQLite has one writer at a time anyway.
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        open = open.lock_shared();
+        cycle::Entity::find()
+            .select_only()
+            .column(cycle::Column::CycleId)
+            .filter(cycle::Column::CycleId.is_in(batch.iter().map(|j| j.submission.cycle_id.as_str())))
+            .filter(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
+            .lock_shared()
+            .into_tuple::<String>()
+            .all(txn)
+            .await?;
     }
-    let open: Vec<String> = open.into_tuple().all(txn).await?;
+    // The claim reaches invitations by their key; the cycle condition is a
+    // subquery, so SQLite does not scan the cycle's invitations instead.
+    let open_cycles = Query::select()
+        .column(cycle::Column::CycleId)
+        .from(cycle::Entity)
+        .and_where(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
+        .to_owned();
     let claimed: HashSet<String> = invitation::Entity::update_many()
         .col_expr(invitation::Column::Used, Expr::value(true))
         .col_expr(invitation::Column::RemindersSent, Expr::value(0))
         .col_expr(invitation::Column::LastRemindedOn, Expr::value(Option::<NaiveDate>::None))
         .filter(invitation::Column::InvitationId.is_in(ids.iter().copied()))
         .filter(invitation::Column::Used.eq(false))
-        .filter(invitation::Column::CycleId.is_in(open))
+        .filter(invitation::Column::CycleId.in_subquery(open_cycles))
         .exec_with_returning(txn)
         .await?
         .into_iter()
