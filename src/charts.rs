@@ -82,9 +82,20 @@ pub struct Bubble {
     pub x: f64,
     pub y: f64,
     pub r: f64,
-    pub label: String,
+    /// Written beside the bubble for the first [`MATRIX_LABELS`] points only
+    /// (the others in their title and the table), so labels do not pile up.
+    pub label: Option<String>,
+    /// `start` or `end`: labels on the right half sit left of their bubble.
+    pub anchor: &'static str,
+    pub label_x: f64,
     pub title: String,
 }
+
+/// Points of the matrix labelled on the chart (the highest priorities).
+pub const MATRIX_LABELS: usize = 6;
+
+/// Room kept around the plot for the largest bubble.
+const BUBBLE_ROOM: f64 = 24.0;
 
 /// The priority matrix: survey pain (x, 0..1) against vote share (y, 0..1),
 /// bubble area proportional to friction hours.
@@ -98,27 +109,35 @@ pub struct Matrix {
 /// Bubbles from (label, survey_pain, vote_share, friction_hours); a hidden
 /// vote share (fewer than k pickers) sits on the axis and says so.
 pub fn matrix(points: &[(String, f64, Option<f64>, f64)], size: f64) -> Matrix {
-    let plot = size - PAD_LEFT - PAD;
+    let (left, top_y) = (PAD_LEFT + BUBBLE_ROOM, PAD + BUBBLE_ROOM);
+    let plot = size - left - PAD - BUBBLE_ROOM;
     let top = points.iter().map(|p| p.3).fold(0.0, f64::max);
     let max_x = points.iter().map(|p| p.1).fold(0.0, f64::max).max(0.1);
     let max_y = points.iter().filter_map(|p| p.2).fold(0.0, f64::max).max(0.1);
     let bubbles = points
         .iter()
-        .map(|(label, pain, share, hours)| Bubble {
-            x: PAD_LEFT + plot * pain / max_x,
-            y: PAD + plot * (1.0 - share.unwrap_or(0.0) / max_y),
-            r: 4.0 + if top > 0.0 { 18.0 * (hours / top).sqrt() } else { 0.0 },
-            label: label.clone(),
-            title: format!(
-                "{label}: survey pain {:.0} %, votes {}, {hours:.1} h per week",
-                pain * 100.0,
-                share.map_or("hidden".to_string(), |s| format!("{:.0} %", s * 100.0))
-            ),
+        .enumerate()
+        .map(|(i, (label, pain, share, hours))| {
+            let x = left + plot * pain / max_x;
+            let r = 4.0 + if top > 0.0 { 18.0 * (hours / top).sqrt() } else { 0.0 };
+            let right_half = x > left + plot / 2.0;
+            Bubble {
+                x,
+                y: top_y + (size - PAD_BOTTOM - BUBBLE_ROOM - top_y) * (1.0 - share.unwrap_or(0.0) / max_y),
+                r,
+                label: (i < MATRIX_LABELS).then(|| label.clone()),
+                anchor: if right_half { "end" } else { "start" },
+                label_x: if right_half { x - r - 3.0 } else { x + r + 3.0 },
+                title: format!(
+                    "{label}: survey pain {:.0} %, votes {}, {hours:.1} h per week",
+                    pain * 100.0,
+                    share.map_or("hidden".to_string(), |s| format!("{:.0} %", s * 100.0))
+                ),
+            }
         })
         .collect();
-    let ticks = (0..=4)
-        .map(|t| (PAD_LEFT + plot * t as f64 / 4.0, format!("{:.0} %", max_x * 100.0 * t as f64 / 4.0)))
-        .collect();
+    let ticks =
+        (0..=4).map(|t| (left + plot * t as f64 / 4.0, format!("{:.0} %", max_x * 100.0 * t as f64 / 4.0))).collect();
     Matrix { size, bubbles, ticks }
 }
 

@@ -128,7 +128,7 @@ pub async fn page(
     let mut ctx = super::context(&signed, "/admin/results");
     ctx.insert("cycle", &super::cycle_view(&state, &report.cycle).await?);
     ctx.insert("rows", &report.priorities.iter().map(row).collect::<Vec<_>>());
-    ctx.insert("matrix", &charts::matrix(&points, 420.0));
+    ctx.insert("matrix", &charts::matrix(&points, 520.0));
     ctx.insert("responses", &report.responses);
     ctx.insert("weights", &weights);
     ctx.insert("lookback_days", &report.parameters.lookback_days);
