@@ -59,14 +59,10 @@ async fn open_cycles(state: &AppState) -> Result<Vec<OpenCycle>, PageError> {
 }
 
 /// Roadmap items in progress, and those shipped lately, newest first.
-async fn roadmap(state: &AppState) -> Result<(Vec<(String, String)>, Vec<(String, String)>), PageError> {
+async fn roadmap(state: &AppState) -> Result<(Vec<String>, Vec<(String, String)>), PageError> {
     let today = state.config.today();
     let items = store::roadmap::all(&state.db).await?;
-    let doing = items
-        .iter()
-        .filter(|i| i.status == RoadmapStatus::InProgress)
-        .map(|i| (i.title.clone(), i.area_id.clone()))
-        .collect();
+    let doing = items.iter().filter(|i| i.status == RoadmapStatus::InProgress).map(|i| i.title.clone()).collect();
     let mut shipped: Vec<_> = items
         .iter()
         .filter(|i| i.status == RoadmapStatus::Shipped)
