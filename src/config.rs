@@ -29,6 +29,13 @@ pub struct Config {
     /// Responses a scope needs before its free-text comments show
     /// (`DEVPULSE_COMMENT_K`); see [`Config::comment_k`].
     pub comment_k: u32,
+    /// The mailer's first retry wait after a temporary failure; it doubles
+    /// with each attempt (`DEVPULSE_MAIL_RETRY_SECONDS`).
+    pub mail_retry: std::time::Duration,
+    /// How long an instance's claim on an email lasts: the window in which a
+    /// crash between handing an email to SMTP and marking it sent can send it
+    /// twice (`DEVPULSE_MAIL_LOCK_SECONDS`).
+    pub mail_lock: std::time::Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -43,6 +50,8 @@ pub const DEFAULT_COMMENT_K: u32 = 10;
 pub const DEFAULT_TICK_SECONDS: u64 = 15;
 pub const DEFAULT_FRICTION_PER_HOUR: u32 = 20;
 pub const DEFAULT_SIGNIN_WINDOW_SECONDS: u64 = 15 * 60;
+pub const DEFAULT_MAIL_RETRY_SECONDS: u64 = 30;
+pub const DEFAULT_MAIL_LOCK_SECONDS: u64 = 120;
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,6 +69,8 @@ impl std::fmt::Debug for Config {
             .field("signin_window", &self.signin_window)
             .field("timezone", &self.timezone)
             .field("comment_k", &self.comment_k)
+            .field("mail_retry", &self.mail_retry)
+            .field("mail_lock", &self.mail_lock)
             .finish()
     }
 }
@@ -101,6 +112,8 @@ impl Config {
             signin_window: std::time::Duration::from_secs(DEFAULT_SIGNIN_WINDOW_SECONDS),
             timezone: chrono_tz::UTC,
             comment_k: DEFAULT_COMMENT_K,
+            mail_retry: std::time::Duration::from_secs(DEFAULT_MAIL_RETRY_SECONDS),
+            mail_lock: std::time::Duration::from_secs(DEFAULT_MAIL_LOCK_SECONDS),
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Delivery is at least once: if the process dies after the SMTP server took
 //! an email and before it is marked sent, the email goes again once its claim
-//! expires ([`LOCK`], 2 minutes). That window is the only way to a duplicate.
+//! expires (`DEVPULSE_MAIL_LOCK_SECONDS`, 2 minutes by default). That window is the only way to a duplicate.
 
 use crate::domain::EmailStatus;
 use crate::entities::outbox_email;
@@ -24,8 +24,11 @@ use std::path::Path;
 
 /// Attempts before an email is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
-/// How long a claimed email stays locked to one instance.
+/// How long a claimed email stays locked to one instance, by default
+/// (`DEVPULSE_MAIL_LOCK_SECONDS`).
 const LOCK: Duration = Duration::minutes(2);
+/// The first retry wait, by default (`DEVPULSE_MAIL_RETRY_SECONDS`).
+const RETRY: Duration = Duration::seconds(30);
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -38,6 +41,10 @@ pub struct Mailer {
     from: Mailbox,
     /// Who holds a claim, for the `locked_by` column.
     instance: String,
+    /// The first retry wait; see [`backoff`].
+    retry: Duration,
+    /// How long a claim lasts.
+    lock: Duration,
 }
 
 /// What one drain did.
@@ -48,10 +55,11 @@ pub struct Drained {
     pub failed: usize,
 }
 
-/// The wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... capped at 1 h.
-pub fn backoff(attempts: i32) -> Duration {
+/// The wait before attempt `attempts + 1`: `first`, twice that, four times,
+/// ... capped at 1 h (30 s, 1 min, 2 min, ... by default).
+pub fn backoff(first: Duration, attempts: i32) -> Duration {
     let exp = attempts.clamp(1, 8) - 1;
-    Duration::seconds((30i64 << exp).min(3600))
+    Duration::seconds((first.num_seconds().max(1) << exp).min(3600))
 }
 
 enum Failure {
@@ -87,7 +95,14 @@ impl Mailer {
                 Transport::Files(AsyncFileTransport::new(mail_dir))
             }
         };
-        Ok(Mailer { transport, from, instance: uuid::Uuid::new_v4().simple().to_string() })
+        Ok(Mailer { transport, from, instance: uuid::Uuid::new_v4().simple().to_string(), retry: RETRY, lock: LOCK })
+    }
+
+    /// The first retry wait and the claim's length, from the settings.
+    pub fn with_timing(mut self, retry: std::time::Duration, lock: std::time::Duration) -> Self {
+        self.retry = Duration::from_std(retry).unwrap_or(RETRY);
+        self.lock = Duration::from_std(lock).unwrap_or(LOCK);
+        self
     }
 
     fn message(&self, e: &outbox_email::Model) -> Result<Message, Failure> {
@@ -138,7 +153,7 @@ impl Mailer {
                 let clock = Utc::now();
                 let claimed = outbox_email::Entity::update_many()
                     .col_expr(outbox_email::Column::LockedBy, Expr::value(self.instance.clone()))
-                    .col_expr(outbox_email::Column::LockedUntil, Expr::value(clock + LOCK))
+                    .col_expr(outbox_email::Column::LockedUntil, Expr::value(clock + self.lock))
                     .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
                     .filter(outbox_email::Column::Status.eq(EmailStatus::Queued))
                     .filter(unlocked(clock))
@@ -171,7 +186,7 @@ impl Mailer {
                         tracing::warn!(email_id = %e.email_id, attempts, %reason, "email not sent; will retry");
                         done.retrying += 1;
                         update
-                            .col_expr(outbox_email::Column::NextAttemptAt, Expr::value(now + backoff(attempts)))
+                            .col_expr(outbox_email::Column::NextAttemptAt, Expr::value(now + backoff(self.retry, attempts)))
                             .col_expr(outbox_email::Column::LastError, Expr::value(reason))
                     }
                     Err(Failure::Temporary(reason) | Failure::Permanent(reason)) => {
@@ -207,10 +222,11 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_caps() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::seconds(60));
-        assert_eq!(backoff(4), Duration::seconds(240));
-        assert_eq!(backoff(8), Duration::seconds(3600));
-        assert_eq!(backoff(100), Duration::seconds(3600));
+        assert_eq!(backoff(RETRY, 1), Duration::seconds(30));
+        assert_eq!(backoff(RETRY, 2), Duration::seconds(60));
+        assert_eq!(backoff(RETRY, 4), Duration::seconds(240));
+        assert_eq!(backoff(RETRY, 8), Duration::seconds(3600));
+        assert_eq!(backoff(RETRY, 100), Duration::seconds(3600));
+        assert_eq!(backoff(Duration::seconds(2), 3), Duration::seconds(8));
     }
 }

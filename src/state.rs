@@ -66,7 +66,8 @@ impl AppState {
         }
         let emails = Emails::new(&config.base_url, &config.mail_from, config.anonymity_k, &invitation_key)
             .map_err(|e| StartError::Config(format!("email templates: {e}")))?;
-        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?
+            .with_timing(config.mail_retry, config.mail_lock);
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
         let write_gate =
             std::sync::Arc::new(crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db)));

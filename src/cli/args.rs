@@ -150,6 +150,15 @@ pub struct ServeArgs {
     #[arg(long, env = "DEVPULSE_COMMENT_K", default_value_t = config::DEFAULT_COMMENT_K,
           value_parser = clap::value_parser!(u32).range(3..=100_000))]
     pub comment_k: u32,
+    /// Seconds before the first retry of an email the SMTP server refused for
+    /// now (4xx); doubles with each attempt, capped at an hour
+    #[arg(long, env = "DEVPULSE_MAIL_RETRY_SECONDS", default_value_t = config::DEFAULT_MAIL_RETRY_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub mail_retry_seconds: u64,
+    /// Seconds an instance's claim on an email lasts before another may send it
+    #[arg(long, env = "DEVPULSE_MAIL_LOCK_SECONDS", default_value_t = config::DEFAULT_MAIL_LOCK_SECONDS,
+          value_parser = clap::value_parser!(u64).range(5..=3600))]
+    pub mail_lock_seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,8 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         signin_window: std::time::Duration::from_secs(args.signin_window_seconds),
         timezone: args.timezone,
         comment_k: args.comment_k,
+        mail_retry: std::time::Duration::from_secs(args.mail_retry_seconds),
+        mail_lock: std::time::Duration::from_secs(args.mail_lock_seconds),
     };
     let db = open(global).await?;
     let mut welcome = Vec::new();
