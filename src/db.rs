@@ -15,6 +15,14 @@ pub enum OpenError {
 }
 
 /// Opens the database at `url`.
+///
+/// A connection that comes back to the pool still inside a transaction is
+/// closed, not reused. That happens when a commit fails on a full disk or a
+/// read-only file: SQLite may roll the transaction back by itself, the
+/// driver's ROLLBACK then fails and its count of open transactions stays at
+/// one, so the next "transaction" on that connection would be a savepoint
+/// inside a transaction that never ends, holding the write lock, and its
+/// "commit" would commit nothing. Closing the connection ends it for sure.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
     let shown = redact(url);
     let is_sqlite = url.starts_with("sqlite:");
@@ -38,8 +46,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
                 .pragma("mmap_size", "268435456")
                 .pragma("cache_size", "-32768")
         });
+        opts.map_sqlx_sqlite_pool_opts(|p| {
+            p.after_release(|conn, _| Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) }))
+        });
     } else {
-        opts.max_connections(10).min_connections(1);
+        opts.max_connections(10).min_connections(1).map_sqlx_postgres_pool_opts(|p| {
+            p.after_release(|conn, _| Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) }))
+        });
     }
     let db =
         Database::connect(opts).await.map_err(|e| OpenError::Connect { url: shown.clone(), reason: one_line(&e) })?;

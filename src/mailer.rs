@@ -186,7 +186,10 @@ impl Mailer {
                         tracing::warn!(email_id = %e.email_id, attempts, %reason, "email not sent; will retry");
                         done.retrying += 1;
                         update
-                            .col_expr(outbox_email::Column::NextAttemptAt, Expr::value(now + backoff(self.retry, attempts)))
+                            .col_expr(
+                                outbox_email::Column::NextAttemptAt,
+                                Expr::value(now + backoff(self.retry, attempts)),
+                            )
                             .col_expr(outbox_email::Column::LastError, Expr::value(reason))
                     }
                     Err(Failure::Temporary(reason) | Failure::Permanent(reason)) => {

@@ -11,6 +11,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("partials/error_summary.html", include_str!("../templates/partials/error_summary.html")),
     ("partials/question.html", include_str!("../templates/partials/question.html")),
     ("pages/survey.html", include_str!("../templates/pages/survey.html")),
+    ("pages/not_saved.html", include_str!("../templates/pages/not_saved.html")),
     ("pages/notice.html", include_str!("../templates/pages/notice.html")),
     ("pages/member.html", include_str!("../templates/pages/member.html")),
     ("pages/member_results.html", include_str!("../templates/pages/member_results.html")),

@@ -3,6 +3,7 @@
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store;
 use actix_web::{HttpResponse, web};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -16,12 +17,20 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// 200 when the database answers, 503 otherwise.
+/// 200 when the database answers and takes a write, 503 otherwise: a full
+/// disk or a read-only file is not ready, though reads still work. The probe
+/// goes through the write gate like every other writer.
 async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if db::ping(&state.db).await {
-        Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})))
-    } else {
-        Err(ApiError::Unavailable)
+    if !db::ping(&state.db).await {
+        return Err(ApiError::Unavailable);
+    }
+    let _turn = state.write_gate.enter().await;
+    match store::settings::probe_write(&state.db).await {
+        Ok(()) => Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))),
+        Err(e) => {
+            tracing::warn!(error = %crate::error::chain(&e), "readiness: the database takes no writes");
+            Err(ApiError::Unavailable)
+        }
     }
 }
 

@@ -118,6 +118,16 @@ fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Pro
     out
 }
 
+fn form_context(inv: &Invited, token: &str, given: &HashMap<String, Vec<String>>, problems: &[Problem]) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("title", &inv.survey.survey.title);
+    ctx.insert("description", &inv.survey.survey.description);
+    ctx.insert("token", token);
+    ctx.insert("closes_on", &inv.cycle.closes_on.format("%-d %B %Y").to_string());
+    ctx.insert("sections", &sections(inv, given, problems));
+    ctx
+}
+
 fn form_page(
     state: &AppState,
     token: &str,
@@ -125,12 +135,7 @@ fn form_page(
     given: &HashMap<String, Vec<String>>,
     problems: &[Problem],
 ) -> HttpResponse {
-    let mut ctx = Context::new();
-    ctx.insert("title", &inv.survey.survey.title);
-    ctx.insert("description", &inv.survey.survey.description);
-    ctx.insert("token", token);
-    ctx.insert("closes_on", &inv.cycle.closes_on.format("%-d %B %Y").to_string());
-    ctx.insert("sections", &sections(inv, given, problems));
+    let mut ctx = form_context(inv, token, given, problems);
     let views: Vec<ProblemView> = problems
         .iter()
         .map(|p| ProblemView {
@@ -296,6 +301,10 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
     let inv = match responses::find(&state.db, &state.forms, &token).await {
         Ok(inv) => inv,
         Err(SubmitError::UnknownToken) => return state.pages.not_found(),
+        Err(SubmitError::Store(StoreError::Unavailable(e))) => {
+            tracing::warn!(error = %crate::error::chain(&e), "survey form not saved: database unavailable");
+            return not_saved(&state, &token, &body);
+        }
         Err(e) => return submit_failure(&state, e),
     };
     if inv.invitation.used {
@@ -333,10 +342,43 @@ async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, pay
             Err(SubmitError::AlreadyAnswered) => return already_answered(&state),
             Err(SubmitError::Closed) => return closed(&state),
             Err(SubmitError::UnknownToken) => return state.pages.not_found(),
+            Err(SubmitError::Store(StoreError::Unavailable(e))) => {
+                tracing::warn!(error = %crate::error::chain(&e), "survey form not saved: database unavailable");
+                return unsaved_form(&state, &token, &inv, &given);
+            }
             Err(SubmitError::Store(e)) => return store_failure(&state, e),
         }
     }
     form_page(&state, &token, &inv, &given, &problems)
+}
+
+/// The database took no write: the form again, with every answer as given and
+/// a 503 that says nothing was saved (never a 2xx for what was not committed).
+fn unsaved_form(state: &AppState, token: &str, inv: &Invited, given: &HashMap<String, Vec<String>>) -> HttpResponse {
+    let mut ctx = form_context(inv, token, given, &[]);
+    ctx.insert("problems", &Vec::<ProblemView>::new());
+    ctx.insert(
+        "unsaved",
+        "We could not reach our database just now, so nothing was saved and your link is still unused. \
+         Your answers are still in this form: send it again in a minute.",
+    );
+    retry_later(state.pages.page(StatusCode::SERVICE_UNAVAILABLE, "pages/survey.html", ctx))
+}
+
+/// The database could not even say which survey the link belongs to: a page
+/// that holds the form's fields as they came and sends them again.
+fn not_saved(state: &AppState, token: &str, body: &[u8]) -> HttpResponse {
+    let fields: Vec<(String, String)> =
+        form_urlencoded::parse(body).filter(|(k, _)| k.starts_with("q_")).map(|(k, v)| (k.into(), v.into())).collect();
+    let mut ctx = Context::new();
+    ctx.insert("token", token);
+    ctx.insert("fields", &fields);
+    retry_later(state.pages.page(StatusCode::SERVICE_UNAVAILABLE, "pages/not_saved.html", ctx))
+}
+
+fn retry_later(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, 5u32.into());
+    res
 }
 
 /// The front page: what this is, who does what, and a few live counts.

@@ -40,7 +40,7 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Invalid(#[from] FieldError),
-    /// Unreachable, or busy past the time we wait (see [`is_contention`]).
+    /// Unreachable, or busy past the time we wait (see [`is_unavailable`]).
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
     #[error("database error")]
@@ -67,8 +67,7 @@ impl StoreError {
 impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         match &e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(e),
-            _ if is_contention(&e) => StoreError::Unavailable(e),
+            _ if is_unavailable(&e) => StoreError::Unavailable(e),
             _ => match e.sql_err() {
                 // The database's own wording (constraint and column names) stays in the log.
                 Some(SqlErr::UniqueConstraintViolation(m)) => {
@@ -81,21 +80,46 @@ impl From<DbErr> for StoreError {
     }
 }
 
-/// Whether `e` says another writer held the database for longer than we
+/// What the databases say when another writer held them for longer than we
 /// waited (SQLite's busy timeout ran out; PostgreSQL found a deadlock or a
-/// serialization failure or a lock timeout). That is a database that is busy,
-/// not bad input: it answers 503 with `Retry-After`, never 500.
-pub fn is_contention(e: &DbErr) -> bool {
+/// serialization failure or a lock timeout).
+const BUSY: [&str; 5] = [
+    "database is locked",
+    "database table is locked",
+    "deadlock detected",
+    "could not serialize access",
+    "lock timeout",
+];
+
+/// What they say when they cannot take writes or answer at all for now: a
+/// full disk, a read-only or failing file (SQLite), a server that stopped,
+/// restarts or is unreachable (PostgreSQL; the connection's own error).
+const OUTAGE: [&str; 14] = [
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "disk I/O error",
+    "unable to open database file",
+    "No space left on device",
+    "Read-only file system",
+    "error communicating with database",
+    "connection closed",
+    "terminating connection due to administrator command",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "the database system is in recovery mode",
+    "Connection refused",
+    "pool timed out",
+];
+
+/// Whether `e` is a database that is busy or out for now rather than bad
+/// input or a bug (see [`BUSY`] and [`OUTAGE`]): it answers 503 with
+/// `Retry-After`, never 500, and nothing was written.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    if matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
+        return true;
+    }
     let text = e.to_string();
-    [
-        "database is locked",
-        "database table is locked",
-        "deadlock detected",
-        "could not serialize access",
-        "lock timeout",
-    ]
-    .iter()
-    .any(|m| text.contains(m))
+    BUSY.iter().chain(OUTAGE.iter()).any(|m| text.contains(m))
 }
 
 /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write

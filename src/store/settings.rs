@@ -20,6 +20,18 @@ pub async fn get_or_init(conn: &impl ConnectionTrait, key: &str, make: impl FnOn
     Ok(stored.value)
 }
 
+/// Writes and commits one row: the readiness probe's proof that the database
+/// takes writes now (not only reads), so `/ready` says 503 while the disk is
+/// full or the file is read-only, and 200 again once it is not.
+pub async fn probe_write(conn: &impl ConnectionTrait) -> StoreResult<()> {
+    let row = setting::ActiveModel { key: Set("ready_probe".into()), value: Set(chrono::Utc::now().to_rfc3339()) };
+    setting::Entity::insert(row)
+        .on_conflict(OnConflict::column(setting::Column::Key).update_column(setting::Column::Value).to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
 /// The key that derives invitation and personal-link tokens (see
 /// `store::invitations`), generated on first use.
 pub async fn link_key(conn: &impl ConnectionTrait) -> StoreResult<String> {

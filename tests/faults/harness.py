@@ -72,6 +72,14 @@ class Database:
         """Rows of a query, each a list of strings (PostgreSQL) or values (SQLite)."""
         if self.backend == "postgres":
             return [line.split("|") for line in self.psql(self.name, sql)]
+        if getattr(self, "namespace_of", None):
+            # A file in another mount namespace: read it from inside (SQLite
+            # resolves /proc/PID/root to this namespace's root).
+            script = ("import json, sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=30); "
+                      "print(json.dumps([list(r) for r in db.execute(sys.argv[2])]))")
+            out = subprocess.run(["nsenter", "-t", str(self.namespace_of), "-m", sys.executable, "-c", script,
+                                  self.path, sql], check=True, capture_output=True, text=True, timeout=60)
+            return json.loads(out.stdout)
         db = sqlite3.connect(self.path, timeout=30)
         try:
             return [list(r) for r in db.execute(sql)]
@@ -114,8 +122,10 @@ def run_cli(db_url, *args, env=None, check_rc=True):
 class Server:
     """One `devpulse serve` process on a free loopback port."""
 
-    def __init__(self, db_url, workdir, env=None, name="serve"):
-        self.db_url, self.workdir, self.name = db_url, workdir, name
+    def __init__(self, db_url, workdir, env=None, name="serve", wrap=None):
+        """`wrap`: a command that runs the binary, given as "$0" and its
+        arguments as "$@" (e.g. a mount namespace of its own)."""
+        self.db_url, self.workdir, self.name, self.wrap = db_url, workdir, name, wrap or []
         self.env = dict(os.environ, DATABASE_URL=db_url, DEVPULSE_MAIL_DIR=os.path.join(workdir, "mail"),
                         DEVPULSE_TICK_SECONDS="3600", RUST_LOG="info", **(env or {}))
         self.port = free_port()
@@ -127,7 +137,7 @@ class Server:
 
     def start(self, wait=True):
         logfile = open(os.path.join(self.workdir, f"{self.name}.log"), "ab")
-        self.proc = subprocess.Popen([binary(), "serve", "--bind", f"127.0.0.1:{self.port}",
+        self.proc = subprocess.Popen([*self.wrap, binary(), "serve", "--bind", f"127.0.0.1:{self.port}",
                                       "--base-url", self.base], env=self.env, stdout=logfile, stderr=logfile)
         if wait:
             self.wait_healthy()
@@ -163,8 +173,17 @@ class Server:
                 self.kill9()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def request(method, url, body=None, token=None, headers=None, timeout=30, raw=None):
-    """One HTTP request; returns (status, headers, body bytes). Never raises for a status."""
+    """One HTTP request; returns (status, headers, body bytes). Never raises for
+    a status, and never follows a redirect (a 303 is the answer)."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     h = dict(headers or {})
     if body is not None and raw is None:
@@ -173,7 +192,7 @@ def request(method, url, body=None, token=None, headers=None, timeout=30, raw=No
         h["Authorization"] = f"Bearer {token}"
     req = urllib.request.Request(url, data=data, method=method, headers=h)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with _OPENER.open(req, timeout=timeout) as r:
             return r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
