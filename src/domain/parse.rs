@@ -167,7 +167,21 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Fie
     if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(FieldError::new(field, "must not contain control characters"));
     }
+    if v.chars().any(is_bidi_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain bidirectional override or isolate characters (U+202A to U+202E, U+2066 to U+2069)",
+        ));
+    }
     Ok(v.to_string())
+}
+
+/// The invisible characters that reorder the text after them (embeddings,
+/// overrides, isolates). Right-to-left writing needs none of them, and in a
+/// title on the triage list, a comment or a CSV cell they can make text read
+/// differently from what it is.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Like [`required_text`], but an absent or blank value is `None`.
@@ -286,6 +300,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn text_refuses_reordering_characters_but_keeps_right_to_left_writing() {
+        assert_eq!(required_text("t", "שלום עולם", 50).unwrap(), "שלום עולם");
+        assert_eq!(required_text("t", "مرحبا CI", 50).unwrap(), "مرحبا CI");
+        for bad in ["invoice\u{202E}fdp.exe", "a\u{2066}b", "\u{202A}x"] {
+            let err = required_text("title", bad, 50).unwrap_err();
+            assert_eq!(err.field, "title");
+            assert!(err.message.contains("bidirectional"), "{}", err.message);
+        }
+    }
+
     proptest! {
         #[test]
         fn slug_parse_accepts_exactly_its_alphabet(s in "\\PC{0,80}") {
@@ -310,6 +335,8 @@ mod tests {
         fn required_text_bounds(s in "\\PC{0,300}") {
             if let Ok(t) = required_text("title", &s, 200) {
                 prop_assert!(!t.is_empty() && t.chars().count() <= 200);
+                prop_assert!(!t.chars().any(is_bidi_control));
+                prop_assert!(!t.chars().any(|c| c.is_control() && !"\n\r\t".contains(c)));
             }
         }
     }

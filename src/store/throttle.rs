@@ -18,6 +18,36 @@ pub fn key(secret: &str, what: &str) -> String {
     super::keyed_hash(secret, "signin-throttle", what)
 }
 
+/// Counts a sign-in attempt of `key` before its password is checked, and
+/// says how many seconds it must wait when this attempt is over `limit`.
+/// Counting first (and forgiving a success afterwards, [`forgive`]) means a
+/// burst of attempts sent at once cannot all pass the check before any of
+/// them is counted: the count is incremented atomically, each attempt reads it
+/// after its own increment, so at most `limit` attempts in a window go on to
+/// the password check, however many instances share the database.
+pub async fn attempt(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    limit: i32,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<u64>> {
+    fail(conn, key, window, now).await?;
+    blocked(conn, key, limit + 1, window, now).await
+}
+
+/// Takes back the attempt counted for a sign-in that succeeded.
+pub async fn forgive(conn: &impl ConnectionTrait, key: &str, window: Duration, now: DateTime<Utc>) -> StoreResult<()> {
+    signin_throttle::Entity::update_many()
+        .col_expr(signin_throttle::Column::Failures, Expr::col(signin_throttle::Column::Failures).sub(1))
+        .filter(signin_throttle::Column::KeyHash.eq(key))
+        .filter(signin_throttle::Column::WindowStart.gt(now - window))
+        .filter(signin_throttle::Column::Failures.gt(0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Seconds until `key` may try again, when it has `limit` failures in the
 /// current window.
 pub async fn blocked(

@@ -133,6 +133,22 @@ async fn a_hundred_wrong_passwords_are_throttled_after_five_then_sign_in_works_a
 }
 
 #[tokio::test]
+async fn fifty_wrong_passwords_sent_at_once_get_no_more_than_five_tries() {
+    let app = spawn_app().await;
+    app.add_admin(ADMIN, PASSWORD).await;
+    let attempts = (0..50).map(|i| {
+        let password = format!("guess-{i}");
+        let req = app.client.post(app.url("/admin/login")).form(&[("email", ADMIN), ("password", password.as_str())]);
+        async move { req.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let tried = statuses.iter().filter(|s| **s == 401).count();
+    assert!(tried <= 5, "{tried} passwords were checked: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'signin.failed'").await, tried as i64);
+}
+
+#[tokio::test]
 async fn cross_site_posts_and_forms_without_their_token_are_refused() {
     let app = spawn_app().await;
     app.add_admin(ADMIN, PASSWORD).await;

@@ -15,20 +15,24 @@
 #
 # Environment:
 #   DEVPULSE_BIN      binary under test (default target/debug/devpulse)
-#   FUZZ_EXAMPLES     test cases per operation and phase (default 30)
+#   FUZZ_EXAMPLES     test cases per operation and phase (default 50)
 #   FUZZ_MAX_TIME     seconds: schemathesis' --max-time (unset: none)
 #   FUZZ_SEED         schemathesis seed (default 1; "random" for a new one each run)
 #   FUZZ_WORKERS      schemathesis workers (default 2)
 #   FUZZ_TIMEOUT      seconds before the whole schemathesis run is killed (default 1800)
 #   FUZZ_OUT          folder for the reports and the server log (default: a new temp folder,
 #                     removed on success unless FUZZ_KEEP=1)
+#   FUZZ_CHECKS       schemathesis --checks (default all)
+#   FUZZ_EXCLUDE_CHECKS  schemathesis --exclude-checks (default none)
+#   FUZZ_SCHEMA       test this OpenAPI file against the server instead of its own /api/openapi.json
+#                     (to try a corrected document before changing the code)
 #   SCHEMATHESIS_VERSION  version pip installs when `st` is missing (default 4.32.5)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/tests/faults"
 BIN="${DEVPULSE_BIN:-$ROOT/target/debug/devpulse}"
-EXAMPLES="${FUZZ_EXAMPLES:-30}"
+EXAMPLES="${FUZZ_EXAMPLES:-50}"
 SEED="${FUZZ_SEED:-1}"
 WORKERS="${FUZZ_WORKERS:-2}"
 TIMEOUT="${FUZZ_TIMEOUT:-1800}"
@@ -109,28 +113,32 @@ log "server $BASE (pid $SERVER_PID); member token of $MEMBER_EMAIL"
 
 # Each security scheme gets its own token: schemathesis applies the first
 # satisfiable alternative of an operation, so POST /friction (member_token or
-# api_token) runs with the member token here, and again with the API token
-# alone in the second pass below.
-cat >"$WORK/both.toml" <<'EOF'
-[auth.openapi.api_token]
-bearer = "${DP_API_TOKEN}"
-[auth.openapi.member_token]
-bearer = "${DP_MEMBER_TOKEN}"
-EOF
-cat >"$WORK/api-only.toml" <<'EOF'
-[auth.openapi.api_token]
-bearer = "${DP_API_TOKEN}"
-EOF
+# api_token) runs with the member token in the first pass, and with the API
+# token in the second. The configuration also holds dictionaries of real ids,
+# slugs, invitation tokens and enum words, mixed into the generated values.
+python3 "$HERE/fuzz_helper.py" config "$WORK/both.toml" --base "$BASE" --db "$WORK/devpulse.db" \
+    --member-email "$MEMBER_EMAIL"
+python3 "$HERE/fuzz_helper.py" config "$WORK/api-only.toml" --base "$BASE" --db "$WORK/devpulse.db" \
+    --member-email "$MEMBER_EMAIL" --api-only
+SCHEMA="$BASE/api/openapi.json"
+SCHEMA_OPTS=()
+if [ -n "${FUZZ_SCHEMA:-}" ]; then
+    # Another document (e.g. a corrected copy) against the live server.
+    SCHEMA="$(cd "$(dirname "$FUZZ_SCHEMA")" && pwd)/$(basename "$FUZZ_SCHEMA")"
+    SCHEMA_OPTS=(--url "$BASE")
+fi
+curl -fsS -o "$WORK/openapi.json" "$BASE/api/openapi.json"
 
 EXTRA=()
 [ "$SEED" = random ] || EXTRA+=(--seed "$SEED")
 [ -z "${FUZZ_MAX_TIME:-}" ] || EXTRA+=(--max-time "$FUZZ_MAX_TIME")
+[ -z "${FUZZ_EXCLUDE_CHECKS:-}" ] || EXTRA+=(--exclude-checks "$FUZZ_EXCLUDE_CHECKS")
 
 run_st() { # NAME CONFIG [extra st options...]
     local name="$1" config="$2"
     shift 2
-    local cmd=(st --config-file "$config" run "$BASE/api/openapi.json"
-        --checks all
+    local cmd=(st --config-file "$config" run "$SCHEMA" "${SCHEMA_OPTS[@]}"
+        --checks "${FUZZ_CHECKS:-all}"
         --phases examples,coverage,fuzzing,stateful
         --max-examples "$EXAMPLES"
         --workers "$WORKERS"
@@ -166,10 +174,10 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer
     log "note: the member token stopped working during the run (member erased or deactivated by the fuzzer)"
 fi
 
-python3 "$HERE/fuzz_report.py" serverlog "$WORK/serve.log" >&2 || FAILED=1
+python3 "$HERE/fuzz_helper.py" serverlog "$WORK/serve.log" >&2 || FAILED=1
 if [ "$FAILED" -ne 0 ]; then
     log "findings (grouped; repro commands use \$DP_API_TOKEN / \$DP_MEMBER_TOKEN):"
-    python3 "$HERE/fuzz_report.py" findings "$WORK/both/*.ndjson" "$WORK/api-token/*.ndjson" \
+    python3 "$HERE/fuzz_helper.py" findings "$WORK/both/*.ndjson" "$WORK/api-token/*.ndjson" \
         --json "$WORK/findings.json" >&2
     log "FAILED: see above, $WORK/findings.json and $WORK/*.txt"
     exit 1

@@ -212,9 +212,9 @@ def api_get(base, path):
 def all_items(base, path):
     """Every item of a paginated list, and the cursors it handed out."""
     items, cursors, cursor = [], [], None
-    for _ in range(100):
+    for _ in range(1000):
         sep = "&" if "?" in path else "?"
-        page = api_get(base, path + sep + "limit=50" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""))
+        page = api_get(base, path + sep + "limit=5" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""))
         items += page["items"]
         cursor = page.get("next_cursor")
         if not cursor:
@@ -267,11 +267,13 @@ def config(out, base, db_path, member_email, api_only):
         "slugs": slugs,
         "emails": emails,
         "area_ids": [a["area_id"] for a in areas],
-        "cursors": sorted(set(team_cursors + survey_cursors + cycle_cursors + report_cursors + roadmap_cursors)) or ["x"],
-        "limits": ["1", "2", "50", "200"],
+        # Real cursors, and well-formed ones (base64url of UTF-8) of keys no
+        # page ends on: a random string is refused with 422 as it should be.
+        "cursors": sorted(set(team_cursors + survey_cursors + cycle_cursors + report_cursors + roadmap_cursors))
+        + [base64.urlsafe_b64encode(k.encode()).rstrip(b"=").decode()
+           for k in ("0", "zzzz", "' OR 1=1 --", "\u00e9\u0000", "~" * 300, "2026-01-01T00:00:00Z|x")],
         "scopes": ["org"] + [f"team:{s}" for s in slugs] + [f"group:{g}" for g in groups],
         "weights": ["0.4,0.3,0.3", "1,0,0", "0,0,1", "0.5,0.25,0.25", "0,0,0"],
-        "lookback_days": ["1", "30", "90", "3650"],
         "cycle_statuses": ["scheduled", "open", "closed"],
         "friction_statuses": ["new", "triaged", "planned", "in_progress", "done", "wont_fix"],
         "roadmap_statuses": ["proposed", "planned", "in_progress", "shipped", "dropped"],
@@ -292,7 +294,7 @@ def config(out, base, db_path, member_email, api_only):
     # (path regex, method or None, {parameter: (dictionary, probability)})
     ops = [
         (r"^/api/v1/cycles/\{id\}", None, {"path.id": ("cycle_ids", 0.8), "query.scope": ("scopes", 0.6),
-                                           "query.weights": ("weights", 0.5), "query.lookback_days": ("lookback_days", 0.5)}),
+                                           "query.weights": ("weights", 0.5)}),
         (r"^/api/v1/cycles$", "GET", {"query.survey_id": ("survey_ids", 0.6), "query.status": ("cycle_statuses", 0.6)}),
         (r"^/api/v1/surveys/\{id\}", None, {"path.id": ("survey_ids", 0.8), "body.opens_on": ("dates", 0.7),
                                             "body.closes_on": ("dates", 0.5), "body.teams[*]": ("slugs", 0.7)}),
@@ -325,9 +327,11 @@ def config(out, base, db_path, member_email, api_only):
              "[auth.openapi.api_token]", 'bearer = "${DP_API_TOKEN}"']
     if not api_only:
         lines += ["[auth.openapi.member_token]", 'bearer = "${DP_MEMBER_TOKEN}"']
-    lines += ["", "# Parameters every list shares.", "[parameters]",
-              '"query.limit" = { dictionary = "limits", probability = 0.5 }',
-              '"query.cursor" = { dictionary = "cursors", probability = 0.5 }']
+    # Scalars that the document can describe (limit, lookback_days) get no
+    # dictionary: a value typed unlike the document's parameter reads as a
+    # deliberate type mutation to schemathesis. A cursor is opaque: generated
+    # ones are only used as invalid input.
+    lines += ["", "[parameters]", '"query.cursor" = { dictionary = "cursors", probability = 1.0 }']
     for name, values in dicts.items():
         lines += ["", f"[dictionaries.{name}]", "values = [" + ", ".join(toml_str(v) for v in values) + "]"]
     for regex, method, params in ops:

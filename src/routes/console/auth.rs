@@ -77,18 +77,20 @@ pub async fn submit(
     let window = chrono::Duration::from_std(state.config.signin_window).unwrap_or(chrono::Duration::minutes(15));
     let now = Utc::now();
     let keys = keys(&state, &req, &email);
+    let mut wait = None;
     for (key, limit) in &keys {
-        if let Some(secs) = throttle::blocked(&state.db, key, *limit, window, now).await? {
-            let mut res = login_page(
-                StatusCode::TOO_MANY_REQUESTS,
-                &email,
-                &form.next,
-                Some(&format!("Too many failed sign-ins. Try again in {} minutes.", secs.div_ceil(60))),
-            );
-            res.headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from(secs));
-            return Ok(res);
-        }
+        wait = wait.max(throttle::attempt(&state.db, key, *limit, window, now).await?);
+    }
+    if let Some(secs) = wait {
+        let mut res = login_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            &form.next,
+            Some(&format!("Too many failed sign-ins. Try again in {} minutes.", secs.div_ceil(60))),
+        );
+        res.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from(secs));
+        return Ok(res);
     }
     let admin = store::admins::by_email(&state.db, &email).await?;
     let hash = admin.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
@@ -98,6 +100,9 @@ pub async fn submit(
         .map_err(|_| PageError::Internal)?;
     match admin.filter(|_| verified) {
         Some(admin) => {
+            for (key, _) in &keys {
+                throttle::forgive(&state.db, key, window, now).await?;
+            }
             let id = store::sessions::start(&state.db, &admin.admin_id, now).await?;
             store::audit::record(
                 &state.db,
@@ -114,9 +119,7 @@ pub async fn submit(
                 .finish())
         }
         None => {
-            for (key, _) in &keys {
-                throttle::fail(&state.db, key, window, now).await?;
-            }
+            // The failure was counted before the password was checked.
             store::audit::record(
                 &state.db,
                 "anonymous",
