@@ -285,7 +285,25 @@ async fn read_form(mut payload: web::Payload) -> Result<(web::BytesMut, bool), a
     Ok((body, over))
 }
 
-async fn submit_survey(state: web::Data<AppState>, token: web::Path<String>, payload: web::Payload) -> HttpResponse {
+async fn submit_survey(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    token: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let encoded = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_ENCODING)
+        .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+    if encoded {
+        // Browsers never compress a form; a compressed body is not read at all.
+        return state.pages.notice(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The form did not arrive as a form",
+            "Compressed forms are not accepted, so nothing was saved. Go back and send it again.",
+            None,
+        );
+    }
     let (body, too_large) = match read_form(payload).await {
         Ok(read) => read,
         Err(e) => {

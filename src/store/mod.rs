@@ -68,6 +68,13 @@ impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         match &e {
             _ if is_unavailable(&e) => StoreError::Unavailable(e),
+            _ if refuses_nul(&e) => {
+                tracing::info!(error = %e, "text with a NUL character refused by the database");
+                StoreError::Invalid(crate::domain::FieldError::new(
+                    "input",
+                    "must not contain NUL characters (in the path, the query or the body)",
+                ))
+            }
             _ => match e.sql_err() {
                 // The database's own wording (constraint and column names) stays in the log.
                 Some(SqlErr::UniqueConstraintViolation(m)) => {
@@ -110,6 +117,14 @@ const OUTAGE: [&str; 14] = [
     "Connection refused",
     "pool timed out",
 ];
+
+/// Whether `e` is PostgreSQL refusing text with a NUL character (`\u0000`),
+/// which it cannot store: an identifier, a token or a search term that the
+/// request carried and no parser looked at closer. Bad input, not a bug.
+fn refuses_nul(e: &DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("invalid byte sequence for encoding \"UTF8\": 0x00") || text.contains("unsupported Unicode escape")
+}
 
 /// Whether `e` is a database that is busy or out for now rather than bad
 /// input or a bug (see [`BUSY`] and [`OUTAGE`]): it answers 503 with

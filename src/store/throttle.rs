@@ -65,26 +65,32 @@ pub async fn blocked(
     Ok(Some(Ord::max((ends - now).num_seconds(), 1) as u64))
 }
 
-/// Counts one failure of `key` (a new window when the last one is over).
-/// Atomic, so failures sent at once from several instances all count.
+/// Counts one failure of `key` (a new window when the last one is over), in
+/// one statement, so failures sent at once from several instances all count:
+/// two first failures racing to insert the row both count (the loser's
+/// conflict adds one), and a window that is over starts again at one.
 pub async fn fail(conn: &impl ConnectionTrait, key: &str, window: Duration, now: DateTime<Utc>) -> StoreResult<()> {
-    let counted = signin_throttle::Entity::update_many()
-        .col_expr(signin_throttle::Column::Failures, Expr::col(signin_throttle::Column::Failures).add(1))
-        .filter(signin_throttle::Column::KeyHash.eq(key))
-        .filter(signin_throttle::Column::WindowStart.gt(now - window))
-        .exec(conn)
+    let current = Expr::col((signin_throttle::Entity, signin_throttle::Column::WindowStart)).gt(now - window);
+    let row = signin_throttle::ActiveModel { key_hash: Set(key.to_string()), window_start: Set(now), failures: Set(1) };
+    signin_throttle::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(signin_throttle::Column::KeyHash)
+                .value(
+                    signin_throttle::Column::Failures,
+                    Expr::case(
+                        current.clone(),
+                        Expr::col((signin_throttle::Entity, signin_throttle::Column::Failures)).add(1),
+                    )
+                    .finally(1),
+                )
+                .value(
+                    signin_throttle::Column::WindowStart,
+                    Expr::case(current, Expr::col((signin_throttle::Entity, signin_throttle::Column::WindowStart)))
+                        .finally(now),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
         .await?;
-    if counted.rows_affected == 0 {
-        let row =
-            signin_throttle::ActiveModel { key_hash: Set(key.to_string()), window_start: Set(now), failures: Set(1) };
-        signin_throttle::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(signin_throttle::Column::KeyHash)
-                    .update_columns([signin_throttle::Column::WindowStart, signin_throttle::Column::Failures])
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await?;
-    }
     Ok(())
 }
