@@ -45,6 +45,8 @@ pub struct Mailer {
     retry: Duration,
     /// How long a claim lasts.
     lock: Duration,
+    /// Set at shutdown: a drain returns after the email in hand.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// What one drain did.
@@ -95,7 +97,14 @@ impl Mailer {
                 Transport::Files(AsyncFileTransport::new(mail_dir))
             }
         };
-        Ok(Mailer { transport, from, instance: uuid::Uuid::new_v4().simple().to_string(), retry: RETRY, lock: LOCK })
+        Ok(Mailer {
+            transport,
+            from,
+            instance: uuid::Uuid::new_v4().simple().to_string(),
+            retry: RETRY,
+            lock: LOCK,
+            stopping: Default::default(),
+        })
     }
 
     /// The first retry wait and the claim's length, from the settings.
@@ -130,6 +139,18 @@ impl Mailer {
         }
     }
 
+    /// Makes a drain in progress return after the email in hand, so a
+    /// shutdown never waits for a long queue (the rest stays queued for the
+    /// next start or another instance) and is never cut off by a kill between
+    /// sending an email and marking it sent.
+    pub fn stop(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Sends every email due at `now`; returns what happened.
     pub async fn drain(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> StoreResult<Drained> {
         let mut done = Drained::default();
@@ -144,10 +165,13 @@ impl Mailer {
                 .all(db)
                 .await?;
             let due: Vec<_> = due.into_iter().filter(|e| !tried.contains(&e.email_id)).collect();
-            if due.is_empty() {
+            if due.is_empty() || self.is_stopping() {
                 return Ok(done);
             }
             for e in due {
+                if self.is_stopping() {
+                    return Ok(done);
+                }
                 tried.insert(e.email_id.clone());
                 // Locks use the real clock, not `now` (which may be old by now).
                 let clock = Utc::now();

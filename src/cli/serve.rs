@@ -46,6 +46,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         tracing::info!("{line}");
     }
     let served = server.await;
+    state.mailer.stop();
     let _ = stop.send(true);
     let _ = worker.await;
     served.map_err(failed("server"))?;

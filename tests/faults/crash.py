@@ -21,8 +21,8 @@ server restarts on the same database, and the database must show that:
 
 Any status during the burst other than 201, 303 or 503 fails the scenario,
 as does a connection that failed before the kill. The restarted server gets
-SIGTERM at the end and SIGKILL 5 s later if still running (it first sends the
-~3000 invitations queued by the cycle): the last checks run after that.
+SIGTERM at the end and must exit cleanly within STOP_SECONDS, though the
+mailer has ~3000 queued invitations to send: the last checks run after that.
 
     python3 tests/faults/crash.py [crash_sqlite] [crash_postgres]
 
@@ -325,10 +325,9 @@ def run(backend, db, wd, servers):
 
 
 def stop_briefly(server):
-    """SIGTERM, then SIGKILL after STOP_SECONDS. Not a failure here: `serve`
-    waits for the worker's pass to end before exiting, and right after the
-    restart that pass is the mailer sending the cycle's ~3000 queued
-    invitations, which can take longer than this scenario should."""
+    """SIGTERM must stop devpulse within STOP_SECONDS even while the mailer
+    has the cycle's ~3000 queued invitations in hand: a drain returns after
+    the email it is sending, and the rest stays queued."""
     started = time.monotonic()
     server.proc.send_signal(h.signal.SIGTERM)
     try:
@@ -337,8 +336,9 @@ def stop_briefly(server):
     except h.subprocess.TimeoutExpired:
         mails = len(os.listdir(os.path.join(server.workdir, "mail")))
         server.kill9()
-        log(f"note: devpulse had not stopped {STOP_SECONDS}s after SIGTERM ({mails} emails written so far: "
-            "the mailer still draining the outbox?); killed with SIGKILL")
+        raise h.Failure(f"devpulse had not stopped {STOP_SECONDS}s after SIGTERM ({mails} emails written so far: "
+                        "the mailer still draining the outbox?)")
+    check(server.proc.returncode == 0, f"devpulse exited {server.proc.returncode} on SIGTERM")
 
 
 def used_invitations(db):
