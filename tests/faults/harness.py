@@ -127,7 +127,8 @@ class Server:
         arguments as "$@" (e.g. a mount namespace of its own)."""
         self.db_url, self.workdir, self.name, self.wrap = db_url, workdir, name, wrap or []
         self.env = dict(os.environ, DATABASE_URL=db_url, DEVPULSE_MAIL_DIR=os.path.join(workdir, "mail"),
-                        DEVPULSE_TICK_SECONDS="3600", RUST_LOG="info", **(env or {}))
+                        DEVPULSE_TICK_SECONDS="3600", RUST_LOG="info")
+        self.env.update(env or {})
         self.port = free_port()
         self.proc = None
 
