@@ -19,11 +19,13 @@ pub fn serve(
     workers: usize,
     signals: bool,
 ) -> Result<Server, StartError> {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(openapi::ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::api_v1))
         .split_for_parts();
+    openapi::complete(&mut api);
+    let routes = web::Data::new(openapi::Routes::of(&api));
     let document = web::Data::new(openapi::Document(
         api.to_json().map_err(|e| StartError::Config(format!("OpenAPI document: {e}")))?,
     ));
@@ -37,6 +39,7 @@ pub fn serve(
             .service(utoipa_actix_web::scope("/api/v1").configure(routes::api_v1))
             .into_app()
             .app_data(document.clone())
+            .app_data(routes.clone())
             .configure(routes::health::configure)
             .configure(routes::pages::configure)
             .configure(routes::console::configure)
@@ -55,7 +58,19 @@ pub fn serve(
     Ok(server.run())
 }
 
-async fn not_found() -> HttpResponse {
+/// No route took the request: 405 with `Allow` when the path is one of the
+/// API's with another method, 404 otherwise.
+async fn not_found(req: actix_web::HttpRequest, routes: web::Data<openapi::Routes>) -> HttpResponse {
+    let path = req.path();
+    if let Some(allow) = routes.allowed(path) {
+        return HttpResponse::MethodNotAllowed().insert_header(("Allow", allow.clone())).json(
+            crate::error::ErrorBody {
+                error: "method_not_allowed".into(),
+                message: format!("{} {path} is not a route; this path answers {allow}", req.method()),
+                field: None,
+            },
+        );
+    }
     HttpResponse::NotFound().json(crate::error::ErrorBody {
         error: "not_found".into(),
         message: "no such route".into(),

@@ -11,7 +11,7 @@ macro_rules! string_enum {
         /// Stored as its text form (a typed column: a value the code does not
         /// know is a database error, never silently a default).
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, sea_orm::DeriveValueType,
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sea_orm::DeriveValueType,
         )]
         #[sea_orm(value_type = "String")]
         pub enum $name {
@@ -42,6 +42,19 @@ macro_rules! string_enum {
                 }
             }
         }
+
+        // The document's schema lists the wire words (the derive would list
+        // the variant names: it does not see a rename made inside a macro).
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($s),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
