@@ -34,9 +34,11 @@ impl From<area::Model> for AreaOut {
 #[serde(deny_unknown_fields)]
 pub struct AreaIn {
     /// Slug, e.g. `ci`.
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")]
     pub area_id: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// `feedback_loops`, `cognitive_load`, `flow_state` or `other`.
+    #[schema(value_type = Dimension)]
     pub dimension: String,
 }
 

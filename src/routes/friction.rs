@@ -76,20 +76,28 @@ impl FrictionOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrictionIn {
+    /// An area's id (`GET /api/v1/areas`).
+    #[schema(min_length = 1, max_length = 64)]
     pub area_id: String,
     /// One line: what got in the way.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// What you were trying to do.
+    #[schema(min_length = 1, max_length = 2000)]
     pub trying_to: String,
     /// What got in the way.
+    #[schema(min_length = 1, max_length = 2000)]
     pub blocked_by: String,
     /// What you expected instead.
+    #[schema(max_length = 2000)]
     pub expected: Option<String>,
     /// Minutes lost each time (1 to 10080, a week).
+    #[schema(minimum = 1, maximum = 10080)]
     pub minutes_lost: Option<i64>,
-    /// `one_off`, `monthly`, `weekly` or `daily`.
+    #[schema(value_type = Option<Frequency>)]
     pub frequency: Option<String>,
     /// 1 papercut, 2 annoying, 3 painful, 4 blocker.
+    #[schema(minimum = 1, maximum = 4)]
     pub severity: Option<i64>,
     /// Email me when this changes (member token only).
     pub follow_up: Option<bool>,
@@ -165,6 +173,7 @@ async fn file_report(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FrictionQuery {
+    #[param(value_type = Option<FrictionStatus>)]
     pub status: Option<String>,
     pub area_id: Option<String>,
     /// Team slug.
@@ -172,9 +181,12 @@ pub struct FrictionQuery {
     /// Text search in title, trying_to, blocked_by and expected.
     pub q: Option<String>,
     /// `YYYY-MM-DD`: created on or after.
+    #[param(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub since: Option<String>,
     /// `newest` (default) or `cost` (hours lost per week, highest first).
+    #[param(pattern = "^(newest|cost)?$")]
     pub order: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
@@ -219,8 +231,11 @@ async fn get_report(state: web::Data<AppState>, _: Admin, id: web::Path<String>)
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrictionPatch {
+    #[schema(value_type = Option<FrictionStatus>)]
     pub status: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
     pub area_id: Option<String>,
+    #[schema(minimum = 1, maximum = 4)]
     pub severity: Option<i64>,
     /// A roadmap item id, or null to unlink.
     #[serde(default, deserialize_with = "super::extract::present")]

@@ -126,6 +126,7 @@ async fn personal_data(
 #[into_params(parameter_in = Query)]
 pub struct EraseQuery {
     /// Must be `true`.
+    #[param(pattern = "^true$")]
     pub erase: Option<String>,
 }
 

@@ -60,9 +60,12 @@ impl From<LoadError> for ApiError {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PriorityQuery {
-    /// Weights of survey pain, votes and friction, e.g. `0.4,0.3,0.3` (the default).
+    /// Weights of survey pain, votes and friction, e.g. `0.4,0.3,0.3` (the
+    /// default): three numbers of at least 0, not all 0.
+    #[param(pattern = "^ *[0-9]+(\\.[0-9]+)? *, *[0-9]+(\\.[0-9]+)? *, *[0-9]+(\\.[0-9]+)? *$")]
     pub weights: Option<String>,
     /// Days of friction before the cycle's close that count (default 90).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 3650)]
     pub lookback_days: Option<String>,
 }
 
@@ -113,6 +116,7 @@ async fn priorities(
 #[into_params(parameter_in = Query)]
 pub struct ScopeQuery {
     /// `org` (default), `group:NAME` or `team:SLUG`.
+    #[param(pattern = "^(org|group:.+|team:.+)$")]
     pub scope: Option<String>,
 }
 

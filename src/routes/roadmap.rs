@@ -81,12 +81,17 @@ async fn out(state: &AppState, full: ItemFull) -> Result<RoadmapOut, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoadmapIn {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
     pub area_id: String,
-    /// `proposed` (default), `planned`, `in_progress`, `shipped` or `dropped`.
+    /// `proposed` by default.
+    #[schema(value_type = Option<RoadmapStatus>)]
     pub status: Option<String>,
     /// `YYYY-MM-DD`; only for shipped items (default: today).
+    #[schema(value_type = Option<String>, format = Date)]
     pub shipped_on: Option<String>,
 }
 
@@ -112,6 +117,10 @@ async fn create_item(
 ) -> Result<HttpResponse, ApiError> {
     let Authed(admin, body) = authed;
     let b = body.0;
+    // The API takes a date or no field at all (the console's form sends a blank).
+    if let Some(blank) = b.shipped_on.as_deref().filter(|s| s.trim().is_empty()) {
+        parse_date("shipped_on", blank)?;
+    }
     let new =
         NewItem::parse(&b.title, b.description.as_deref(), &b.area_id, b.status.as_deref(), b.shipped_on.as_deref())?;
     let full = roadmap::create(&state.db, &admin.actor, new, state.config.today()).await?;
@@ -131,9 +140,13 @@ async fn get_item(state: web::Data<AppState>, _: Admin, id: web::Path<String>) -
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoadmapPatch {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
+    #[schema(min_length = 1, max_length = 64)]
     pub area_id: Option<String>,
+    #[schema(value_type = Option<RoadmapStatus>)]
     pub status: Option<String>,
     #[serde(default, deserialize_with = "super::extract::present")]
     #[schema(value_type = Option<String>)]

@@ -83,10 +83,11 @@ impl From<SurveyFull> for SurveyOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionIn {
-    /// `likert5`, `priority_pick`, `text`, `hours` or `nps`.
+    #[schema(value_type = QuestionKind)]
     pub kind: String,
-    /// Required for `likert5`.
+    /// Required for `likert5`, refused for the other kinds.
     pub area_id: Option<String>,
+    #[schema(min_length = 1, max_length = 500)]
     pub prompt: String,
     /// Defaults to true for `likert5`, false otherwise.
     pub required: Option<bool>,
@@ -97,15 +98,24 @@ pub struct QuestionIn {
 #[serde(deny_unknown_fields)]
 pub struct SurveyIn {
     /// `devex`: the default DevEx survey (other fields may override title, cadence, open_days, reminder_days).
+    #[schema(pattern = "^devex$")]
     pub template: Option<String>,
+    /// Required without a template.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
-    /// `one_off` (default), `monthly`, `quarterly` or `every_N_weeks`.
+    /// `one_off` (default), `monthly`, `quarterly` or `every_N_weeks` (N from 1 to 52).
+    #[schema(pattern = "^(one_off|monthly|quarterly|every_([1-9]|[1-4][0-9]|5[0-2])_weeks)$")]
     pub cadence: Option<String>,
     /// Days each cycle stays open (1 to 90, default 14).
+    #[schema(minimum = 1, maximum = 90)]
     pub open_days: Option<u32>,
-    /// Days after opening on which non-respondents are reminded (default `[3, 7]`).
+    /// Days after opening on which non-respondents are reminded (default
+    /// `[3, 7]`), each at least 1 and under `open_days`.
     pub reminder_days: Option<Vec<u32>>,
+    /// Required without a template (1 to 100), refused with one.
+    #[schema(min_items = 1, max_items = 100)]
     pub questions: Option<Vec<QuestionIn>>,
 }
 
@@ -232,10 +242,13 @@ async fn get_survey(state: web::Data<AppState>, _: Admin, id: web::Path<String>)
 #[serde(deny_unknown_fields)]
 pub struct CycleIn {
     /// `YYYY-MM-DD`; today or earlier opens the cycle at once and emails the invitations.
+    #[schema(format = Date)]
     pub opens_on: String,
-    /// `YYYY-MM-DD`, the day it closes; defaults to opens_on + the survey's open_days.
+    /// `YYYY-MM-DD`, after opens_on and after today; defaults to opens_on + the survey's open_days.
+    #[schema(value_type = Option<String>, format = Date)]
     pub closes_on: Option<String>,
     /// Team slugs; all teams with active members when absent.
+    #[schema(min_items = 1)]
     pub teams: Option<Vec<String>>,
 }
 
@@ -331,8 +344,9 @@ async fn create_cycle(
 #[into_params(parameter_in = Query)]
 pub struct CyclesQuery {
     pub survey_id: Option<String>,
-    /// `scheduled`, `open` or `closed`.
+    #[param(value_type = Option<CycleStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }

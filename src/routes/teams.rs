@@ -63,11 +63,15 @@ impl From<TeamRow> for TeamOut {
 #[serde(deny_unknown_fields)]
 pub struct TeamIn {
     /// Lowercase letters, digits, `-` and `_`.
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")]
     pub slug: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Department, tribe or other grouping.
+    #[schema(max_length = 200)]
     pub group_name: Option<String>,
     /// Team Topologies kind; `stream-aligned` when absent.
+    #[schema(value_type = Option<TeamKind>)]
     pub kind: Option<String>,
 }
 
@@ -106,6 +110,7 @@ impl MemberOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberIn {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// A team lead (default false).
     pub lead: Option<bool>,

@@ -23,7 +23,7 @@
 #   FUZZ_OUT          folder for the reports and the server log (default: a new temp folder,
 #                     removed on success unless FUZZ_KEEP=1)
 #   FUZZ_CHECKS       schemathesis --checks (default all)
-#   FUZZ_EXCLUDE_CHECKS  schemathesis --exclude-checks (default none)
+#   FUZZ_EXCLUDE_CHECKS  schemathesis --exclude-checks (default positive_data_acceptance,use_after_free: see below)
 #   FUZZ_SCHEMA       test this OpenAPI file against the server instead of its own /api/openapi.json
 #                     (to try a corrected document before changing the code)
 #   SCHEMATHESIS_VERSION  version pip installs when `st` is missing (default 4.32.5)
@@ -37,6 +37,18 @@ SEED="${FUZZ_SEED:-1}"
 WORKERS="${FUZZ_WORKERS:-2}"
 TIMEOUT="${FUZZ_TIMEOUT:-1800}"
 ST_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
+# Two checks are left out by default, each for a rule of the contract that
+# OpenAPI cannot state (FUZZ_EXCLUDE_CHECKS= runs them too):
+# - positive_data_acceptance: a request the document allows may still be
+#   refused with 422 naming the field, for rules that depend on stored data
+#   (an unknown area_id or team, a merge onto a merged report), on another
+#   field or today's date (closes_on after opens_on and after today, reminder
+#   days under open_days), or on which token is used (a member token cannot
+#   name a team); and serde reads 30.0 as no integer.
+# - use_after_free: DELETE /teams/{slug}/members/{email} deactivates the
+#   member (interface.md), who stays readable and can be reactivated with
+#   PATCH {"active": true}; a 200 after the DELETE is the contract.
+EXCLUDE_CHECKS="${FUZZ_EXCLUDE_CHECKS-positive_data_acceptance,use_after_free}"
 
 log() { echo "[fuzz] $*" >&2; }
 
@@ -132,7 +144,7 @@ curl -fsS -o "$WORK/openapi.json" "$BASE/api/openapi.json"
 EXTRA=()
 [ "$SEED" = random ] || EXTRA+=(--seed "$SEED")
 [ -z "${FUZZ_MAX_TIME:-}" ] || EXTRA+=(--max-time "$FUZZ_MAX_TIME")
-[ -z "${FUZZ_EXCLUDE_CHECKS:-}" ] || EXTRA+=(--exclude-checks "$FUZZ_EXCLUDE_CHECKS")
+[ -z "$EXCLUDE_CHECKS" ] || EXTRA+=(--exclude-checks "$EXCLUDE_CHECKS")
 
 run_st() { # NAME CONFIG [extra st options...]
     local name="$1" config="$2"
