@@ -15,11 +15,17 @@ local answers = io.open(os.getenv("MIX_DIR") .. "/answers.json"):read("*a")
 local friction = io.open(os.getenv("MIX_DIR") .. "/friction.json"):read("*a")
 local threads, counter = {}, 0
 
--- name, weight (of 100)
+-- name, weight (of 100); MIX_WEIGHTS="file_friction:50,me_too:50" replaces it.
 local MIX = {
   {"survey_page", 25}, {"submit", 20}, {"member_page", 15}, {"file_friction", 8},
   {"me_too", 12}, {"triage_list", 10}, {"priorities", 10},
 }
+if os.getenv("MIX_WEIGHTS") and os.getenv("MIX_WEIGHTS") ~= "" then
+  MIX = {}
+  for name, weight in string.gmatch(os.getenv("MIX_WEIGHTS"), "([%w_]+):(%d+)") do
+    MIX[#MIX + 1] = {name, tonumber(weight)}
+  end
+end
 
 function setup(thread)
   counter = counter + 1

@@ -50,6 +50,9 @@ def main():
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--min-rps", type=float, default=1000)
     p.add_argument("--people", type=int, default=20000)
+    p.add_argument("--max-p99-ms", type=float, default=1000)
+    p.add_argument("--weights", default="",
+                   help='e.g. "file_friction:50,me_too:50" for the friction load test (default: the realistic mix)')
     a = p.parse_args()
     with h.Workdir("mix") as w:
         db = h.Database(a.backend, w)
@@ -84,7 +87,7 @@ def run(a, w, db):
                        "follow_up": False}, f)
         h.api(server, "GET", f"/api/v1/cycles/{closed}/priorities", token=token, expect=200)
         h.log(f"wrk: {a.seconds}s, {a.connections} connections")
-        env = dict(os.environ, MIX_DIR=w, THREADS="2")
+        env = dict(os.environ, MIX_DIR=w, THREADS="2", MIX_WEIGHTS=a.weights)
         out = subprocess.run(["wrk", "-t2", f"-c{a.connections}", f"-d{a.seconds}s", "--timeout", "5s", "--latency",
                               "-s", os.path.join(h.ROOT, "tests", "load", "mix.lua"), server.base],
                              env=env, capture_output=True, text=True, timeout=a.seconds + 120)
@@ -99,7 +102,7 @@ def run(a, w, db):
               f"acknowledged {int(f['acknowledged'])}, stored {stored}")
         h.check(f["5xx"] == 0, f"{int(f['5xx'])} answers were 5xx")
         h.check(f["socket_errors"] == 0, f"{int(f['socket_errors'])} socket errors (timeouts or resets)")
-        h.check(f["p99_ms"] < 1000, f"p99 {f['p99_ms']:.0f} ms is over 1 s")
+        h.check(f["p99_ms"] < a.max_p99_ms, f"p99 {f['p99_ms']:.0f} ms is over {a.max_p99_ms:.0f} ms")
         h.check(f["rps"] >= a.min_rps, f"{f['rps']:.0f} requests/s is under {a.min_rps:.0f}")
         # wrk stops mid-request: a submission stored whose answer it never read counts as stored, not acknowledged.
         h.check(stored >= f["acknowledged"], f"{int(f['acknowledged'])} acknowledged but {stored} stored")
