@@ -137,11 +137,23 @@ pub async fn area(state: &AppState, tables: Tables, cycle_id: &str, area_id: &st
 }
 
 /// The priority report of a closed cycle with the given parameters.
+///
+/// Kept per instance while the report version stands ([`crate::report_cache`]).
 pub async fn priorities(state: &AppState, cycle_id: &str, p: Params) -> Result<analysis::Report, LoadError> {
+    let key = format!("{cycle_id} {p:?}");
+    // The version first, then the data: the data is at least that new.
+    let version = crate::store::version::current(&state.db).await?;
+    if let Some(kept) = state.reports.get(&key, version) {
+        return Ok((*kept).clone());
+    }
     let tables =
         export::load_for_reports(&state.db, Counts::Cycle(Some(cycle_id)), &Progress::new("priorities", false)).await?;
     let id = cycle_id.to_string();
-    compute(move || analysis::priorities(&tables, Some(&id), &p)).await
+    let report = compute(move || analysis::priorities(&tables, Some(&id), &p)).await?;
+    if report.cycle.status == "closed" {
+        state.reports.put(key, version, std::sync::Arc::new(report.clone()));
+    }
+    Ok(report)
 }
 
 /// "You said, we did" (`/p/{token}/results`): the organisation's scores and

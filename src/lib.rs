@@ -17,6 +17,7 @@
 //! - [`export`]: loads the raw export tables of analysis.md from the database.
 //! - [`insights`]: the figures of the results pages and their JSON twins, one function per view.
 //! - [`report`]: the priority report from live data or an export, in every format.
+//! - [`report_cache`]: closed cycles' reports kept per instance while the report version stands.
 //! - [`db`]: opening SQLite/PostgreSQL and migrating.
 //! - [`worker`]: the periodic loop in `serve`: [`store::cycles::run_due`], [`results_mail`] and the [`mailer`].
 //! - [`results_mail`]: the "results are out" emails of closed cycles, claimed once per cycle.
@@ -41,6 +42,7 @@ pub mod mailer;
 pub mod pages;
 pub mod progress;
 pub mod report;
+pub mod report_cache;
 pub mod results_mail;
 pub mod routes;
 pub mod security;

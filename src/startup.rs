@@ -46,6 +46,7 @@ pub fn serve(
             .configure(crate::assets::configure)
             .route("/api/openapi.json", web::get().to(openapi::serve))
             .default_service(web::to(not_found))
+            .wrap(from_fn(crate::report_cache::bump_after_writes))
             .wrap(from_fn(crate::security::csrf))
             .wrap(crate::security::headers(&base_url))
             .wrap(from_fn(telemetry::observe))

@@ -27,6 +27,8 @@ pub struct AppState {
     pub submissions: crate::store::submissions::Submissions,
     /// Each open cycle's survey and areas, read once for many submissions.
     pub forms: crate::store::responses::FormCache,
+    /// Closed cycles' priority reports, kept while the report version stands.
+    pub reports: crate::report_cache::ReportCache,
 }
 
 /// Why the application could not start.
@@ -85,6 +87,7 @@ impl AppState {
             write_gate,
             submissions,
             forms: Default::default(),
+            reports: Default::default(),
         })
     }
 }

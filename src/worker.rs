@@ -30,6 +30,13 @@ pub async fn tick_once(state: &AppState, now: DateTime<Utc>) -> (Tick, Drained) 
             0
         }
     };
+    if tick.closed > 0 {
+        // A newly closed cycle is the "previous" of no kept report yet, but
+        // the version is cheap: let every instance recompute.
+        if let Err(e) = crate::store::version::bump(&state.db).await {
+            tracing::warn!(error = %crate::error::chain(&e), "report version not moved on");
+        }
+    }
     if tick != Tick::default() {
         tracing::info!(
             opened = tick.opened,

@@ -13,6 +13,7 @@ mod m20261129_000006_results;
 mod m20261129_000007_erasure_and_shared_limits;
 mod m20261129_000008_cycle_counts;
 mod m20261129_000009_answers_by_response;
+mod m20261130_000010_report_version;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_erasure_and_shared_limits::Migration),
             Box::new(m20261129_000008_cycle_counts::Migration),
             Box::new(m20261129_000009_answers_by_response::Migration),
+            Box::new(m20261130_000010_report_version::Migration),
         ]
     }
 }

@@ -160,6 +160,8 @@ pub async fn member_erase(global: &GlobalArgs, email: &str) -> Result<(), CliErr
     let email = Email::parse("email", email).map_err(|e| CliError::Usage(e.to_string()))?;
     let db = open(global).await?;
     let e = store::erasure::erase(&db, "cli", &email).await?;
+    // Reports kept by running instances counted their me-too votes.
+    store::version::bump(&db).await?;
     println!(
         "{email} erased: {} invitations kept without a name, {} friction reports unlinked, {} me-too votes \
          removed, {} emails deleted, {} audit entries scrubbed",

@@ -25,6 +25,7 @@ pub mod surveys;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
+pub mod version;
 
 use crate::domain::FieldError;
 use base64::Engine;

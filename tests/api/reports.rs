@@ -382,3 +382,30 @@ async fn csv_text_cells_cannot_become_formulas_and_read_back_unchanged() {
     let analyzed = json_out(&Command::new(BIN).args(["analyze", "--input", out.to_str().unwrap()]).output().unwrap());
     assert_eq!(figures(analyzed), figures(report), "the titles read back as they were");
 }
+
+#[tokio::test]
+async fn a_kept_report_is_recomputed_when_another_instance_changes_what_it_reads() {
+    let a = spawn_demo_app().await;
+    let second = devpulse::db::connect(&a.database_url).await.unwrap();
+    let b = crate::helpers::spawn_on(second, a.database_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await;
+    let latest = closed_cycles(&a).await.last().unwrap().clone();
+    let path = format!("/api/v1/cycles/{latest}/priorities");
+    let get = |app: &TestApp| {
+        let req = app.get(&path);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let roadmap_of_ci = |report: &Value| {
+        report["priorities"].as_array().unwrap().iter().find(|p| p["area_id"] == "ci").unwrap()["roadmap"].clone()
+    };
+    let first = get(&a).await;
+    assert_eq!(get(&a).await, first, "kept, and the same");
+    // Another instance links a roadmap item to the area: the first one's kept
+    // report is stale and must not be served.
+    let title = "Merge queue for the monorepo";
+    let res = b.post("/api/v1/roadmap", &json!({"title": title, "area_id": "ci", "status": "planned"})).send().await;
+    assert_eq!(res.unwrap().status(), 201);
+    let after = get(&a).await;
+    assert!(roadmap_of_ci(&after).as_array().unwrap().iter().any(|t| t == title), "{}", roadmap_of_ci(&after));
+    assert!(!roadmap_of_ci(&first).as_array().unwrap().iter().any(|t| t == title));
+    assert_eq!(figures(after), figures(get(&b).await), "both instances agree");
+}

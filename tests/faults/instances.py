@@ -25,7 +25,7 @@ To see it fail on purpose: DEVPULSE_FAULTS_BREAK=duplicate (the server counts
 one message twice: the exactly-once check fails) or
 DEVPULSE_FAULTS_BREAK=remind-twice (five invitations' reminder count is reset
 with SQL once the reminders are queued, as a lost claim would: five members
-get a second reminder and the per-member check fails)."""
+get a second reminder, and the outbox and per-member counts are off)."""
 import collections
 import datetime
 import os

@@ -2,9 +2,10 @@
 (aiosmtpd, run inside this process) whose behaviour the test switches.
 
 `faults`: the server is down (nothing listens on its port) while a cycle
-opens, then answers 451 (greylisting) for a while, during which devpulse is
-killed with -9 in the middle of an SMTP transaction and started again, then
-accepts. One recipient always gets 550. Every invitation must be delivered
+opens, then answers 451 (greylisting), during which devpulse is killed with
+-9 in the middle of an SMTP transaction and started again; the server keeps
+greylisting until every email was refused at least once (the one in flight at
+the kill again after its claim expired), then accepts. One recipient always gets 550. Every invitation must be delivered
 exactly once (counted at the SMTP server, by Message-ID and by recipient);
 the only duplicates allowed are of emails the killed process had claimed at
 the kill (none expected: nothing is accepted while greylisting); the 550 one
