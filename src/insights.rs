@@ -140,7 +140,8 @@ pub async fn area(state: &AppState, tables: Tables, cycle_id: &str, area_id: &st
 ///
 /// Kept per instance while the report version stands ([`crate::report_cache`]).
 pub async fn priorities(state: &AppState, cycle_id: &str, p: Params) -> Result<analysis::Report, LoadError> {
-    let key = format!("{cycle_id} {p:?}");
+    // Not `generated_at`: a kept report states when it was computed.
+    let key = format!("{cycle_id} {} {:?} {}", p.k, p.weights, p.lookback_days);
     // The version first, then the data: the data is at least that new.
     let version = crate::store::version::current(&state.db).await?;
     if let Some(kept) = state.reports.get(&key, version) {

@@ -101,13 +101,7 @@ async fn priorities(
     q: web::Query<PriorityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params(&state, &q)?;
-    let tables =
-        export::load_for_reports(&state.db, export::Counts::Cycle(Some(&id)), &Progress::new("priorities", false))
-            .await?;
-    let id = id.into_inner();
-    let report = web::block(move || analysis::priorities(&tables, Some(&id), &params))
-        .await
-        .map_err(|_| ApiError::Internal)??;
+    let report = crate::insights::priorities(&state, &id, params).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

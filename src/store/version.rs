@@ -13,7 +13,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 /// The current version.
 pub async fn current(db: &DatabaseConnection) -> StoreResult<i64> {
     let sql = match db.get_database_backend() {
-        DbBackend::Postgres => "SELECT last_value AS v FROM report_version",
+        // Before its first nextval a sequence says last_value 1, as after it.
+        DbBackend::Postgres => "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS v FROM report_version",
         _ => "SELECT CAST(value AS INTEGER) AS v FROM settings WHERE key = 'report_version'",
     };
     let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;

@@ -230,11 +230,12 @@ def open_cycle(server, token, opens_on=None, closes_on=None):
     return survey, cycle
 
 
-def invitation_tokens(db):
+def invitation_tokens(db, cycle_id=None):
     """Tokens of every unused invitation (HMAC of the stored link key, as
-    store::invitations::token_for does), in invitation order."""
+    store::invitations::token_for does), of one cycle or all, in invitation order."""
     key = db.scalar("SELECT value FROM settings WHERE key = 'invitation_key'").encode()
-    ids = [r[0] for r in db.rows(f"SELECT invitation_id FROM invitations WHERE used = {db.false()} "
+    of_cycle = f" AND cycle_id = '{cycle_id}'" if cycle_id else ""
+    ids = [r[0] for r in db.rows(f"SELECT invitation_id FROM invitations WHERE used = {db.false()}{of_cycle} "
                                  "ORDER BY invitation_id")]
     out = []
     for inv in ids:

@@ -74,7 +74,7 @@ def run(a, w, db):
     try:
         survey, cycle = h.open_cycle(server, token)
         closed = db.scalar("SELECT cycle_id FROM cycles WHERE status = 'closed' ORDER BY closes_on DESC LIMIT 1")
-        write(w, "invitations.txt", h.invitation_tokens(db))
+        write(w, "invitations.txt", h.invitation_tokens(db, cycle["cycle_id"]))
         write(w, "members.txt", member_tokens(db))
         write(w, "reports.txt", [r[0] for r in db.rows("SELECT report_id FROM friction_reports LIMIT 2000")])
         write(w, "api_token.txt", [token])
