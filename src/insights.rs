@@ -144,17 +144,19 @@ pub async fn priorities(state: &AppState, cycle_id: &str, p: Params) -> Result<a
     let key = format!("{cycle_id} {} {:?} {}", p.k, p.weights, p.lookback_days);
     // The version first, then the data: the data is at least that new.
     let version = crate::store::version::current(&state.db).await?;
-    if let Some(kept) = state.reports.get(&key, version) {
-        return Ok((*kept).clone());
-    }
-    let tables =
-        export::load_for_reports(&state.db, Counts::Cycle(Some(cycle_id)), &Progress::new("priorities", false)).await?;
-    let id = cycle_id.to_string();
-    let report = compute(move || analysis::priorities(&tables, Some(&id), &p)).await?;
-    if report.cycle.status == "closed" {
-        state.reports.put(key, version, std::sync::Arc::new(report.clone()));
-    }
-    Ok(report)
+    let report = state
+        .reports
+        .get_or_compute(key, version, || async {
+            let tables =
+                export::load_for_reports(&state.db, Counts::Cycle(Some(cycle_id)), &Progress::new("priorities", false))
+                    .await?;
+            let id = cycle_id.to_string();
+            let report = compute(move || analysis::priorities(&tables, Some(&id), &p)).await?;
+            let closed = report.cycle.status == "closed";
+            Ok::<_, LoadError>((report, closed))
+        })
+        .await?;
+    Ok((*report).clone())
 }
 
 /// "You said, we did" (`/p/{token}/results`): the organisation's scores and

@@ -1,11 +1,12 @@
 //! Reports of closed cycles kept in memory, per instance. A closed cycle's
 //! counts never change; its report still moves when friction, the roadmap,
 //! areas or teams do, so each kept report carries the report version
-//! ([`crate::store::version`]) it was computed at and is served only while
-//! that is still the version, and for at most [`MAX_AGE`] (the bound if an
-//! instance died between a commit and its bump). Every instance bumps the
-//! version after a write that can change a report ([`bump_after_writes`]), so
-//! a report another instance changed is never served stale past that.
+//! ([`crate::store::version`]) it was computed at and is served while that
+//! is still the version (or for [`MIN_REFRESH`] after it was computed, so a
+//! stream of writes costs one computation a second, not one per reader), and
+//! for at most [`MAX_AGE`] (the bound if an instance died between a commit
+//! and its bump). Every instance bumps the version after a write that can
+//! change a report ([`bump_after_writes`]).
 
 use crate::state::AppState;
 use actix_web::body::MessageBody;
@@ -17,6 +18,12 @@ use std::time::{Duration, Instant};
 
 /// How long a kept report is served at most, version or not.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
+/// Under a stream of writes, a report is computed at most this often: one
+/// younger than this is served though the version moved on (a report may lag
+/// a write by this much, and only while another request recomputed it less
+/// than this ago). Without it, a me-too vote every few milliseconds would
+/// have every reader recompute.
+pub const MIN_REFRESH: Duration = Duration::from_secs(1);
 /// Reports kept at most (cycles × parameter sets); all go when it is full.
 const CAPACITY: usize = 256;
 
@@ -30,22 +37,51 @@ struct Kept {
 #[derive(Default)]
 pub struct ReportCache {
     kept: Mutex<HashMap<String, Kept>>,
+    /// One computation at a time: readers that find the kept report stale
+    /// wait here, and the first computes for all of them.
+    computing: tokio::sync::Mutex<()>,
 }
 
 impl ReportCache {
-    /// The report kept under `key` at `version`, if still fresh.
-    pub fn get(&self, key: &str, version: i64) -> Option<Arc<analysis::Report>> {
+    /// The report kept under `key` that may be served at `version`.
+    fn servable(&self, key: &str, version: i64) -> Option<Arc<analysis::Report>> {
         let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        kept.get(key).filter(|k| k.version == version && k.at.elapsed() < MAX_AGE).map(|k| k.report.clone())
+        let k = kept.get(key)?;
+        let age = k.at.elapsed();
+        (age < MAX_AGE && (k.version >= version || age < MIN_REFRESH)).then(|| k.report.clone())
     }
 
-    /// Keeps `report`, computed from data read after `version` was.
-    pub fn put(&self, key: String, version: i64, report: Arc<analysis::Report>) {
-        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.len() >= CAPACITY {
-            kept.clear();
+    /// The report under `key` at `version` (read before the data `compute`
+    /// reads): kept, or computed once for every reader waiting for it.
+    /// `keep` says whether a computed report may be kept (a closed cycle's).
+    pub async fn get_or_compute<E, F, Fut>(
+        &self,
+        key: String,
+        version: i64,
+        compute: F,
+    ) -> Result<Arc<analysis::Report>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(analysis::Report, bool), E>>,
+    {
+        if let Some(r) = self.servable(&key, version) {
+            return Ok(r);
         }
-        kept.insert(key, Kept { version, at: Instant::now(), report });
+        let _turn = self.computing.lock().await;
+        // Someone may have computed it while this reader waited.
+        if let Some(r) = self.servable(&key, version) {
+            return Ok(r);
+        }
+        let (report, keep) = compute().await?;
+        let report = Arc::new(report);
+        if keep {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            if kept.len() >= CAPACITY {
+                kept.clear();
+            }
+            kept.insert(key, Kept { version, at: Instant::now(), report: report.clone() });
+        }
+        Ok(report)
     }
 }
 
