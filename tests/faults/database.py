@@ -160,7 +160,9 @@ def sqlite_read_only():
         db = h.Database("sqlite", w)
         survey, tokens, _ = prepared(w, db.url, db)
         server = h.Server(db.url, w).start()
-        files = [db.path, db.path + "-wal", db.path + "-shm"]
+        # The database and its write-ahead log; not the -shm index, which SQLite
+        # maps into memory: a write fault there is a SIGBUS, not an error.
+        files = [db.path, db.path + "-wal"]
         try:
             status, _ = h.api(server, "POST", "/api/v1/responses",
                               {"token": tokens[0], "answers": h.answers_for(survey)})

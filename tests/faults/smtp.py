@@ -378,7 +378,8 @@ def duplicate_window():
             counts = collections.Counter(d[1] for d in deliveries)
             dups = duplicates(counts)
             rows = outbox(db)
-            log(f"{len(deliveries)} deliveries of {len(counts)} Message-IDs for {n} emails; duplicates: {dups or 'none'}")
+            log(f"{len(deliveries)} deliveries of {len(counts)} Message-IDs for {n} emails; "
+                f"duplicates: {dups or 'none'}")
             check(len(counts) == n and all(e["status"] == "sent" for e in rows), "every email was sent")
             check(len(dups) <= len(in_flight) <= 1, f"{len(dups)} duplicates; at most the one in flight may be")
             for mid in dups:
