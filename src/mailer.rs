@@ -147,6 +147,11 @@ impl Mailer {
         self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// The longest one send may take: half the claim.
+    fn send_limit(&self) -> std::time::Duration {
+        (self.lock / 2).to_std().unwrap_or(std::time::Duration::from_secs(60))
+    }
+
     fn is_stopping(&self) -> bool {
         self.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -168,24 +173,33 @@ impl Mailer {
             if due.is_empty() || self.is_stopping() {
                 return Ok(done);
             }
+            let mut claimed_any = false;
             for e in due {
                 if self.is_stopping() {
                     return Ok(done);
                 }
-                tried.insert(e.email_id.clone());
                 // Locks use the real clock, not `now` (which may be old by now).
                 let clock = Utc::now();
+                // The claim re-checks what was read: still due and at the same
+                // attempt, so another instance's retry wait and attempt count
+                // hold too.
                 let claimed = outbox_email::Entity::update_many()
                     .col_expr(outbox_email::Column::LockedBy, Expr::value(self.instance.clone()))
                     .col_expr(outbox_email::Column::LockedUntil, Expr::value(clock + self.lock))
                     .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
                     .filter(outbox_email::Column::Status.eq(EmailStatus::Queued))
+                    .filter(outbox_email::Column::NextAttemptAt.lte(now))
+                    .filter(outbox_email::Column::Attempts.eq(e.attempts))
                     .filter(unlocked(clock))
                     .exec(db)
                     .await?;
                 if claimed.rows_affected != 1 {
+                    // Another instance has it; if that instance dies, its
+                    // claim expires and a later query of this pass finds it.
                     continue;
                 }
+                tried.insert(e.email_id.clone());
+                claimed_any = true;
                 let attempts = e.attempts + 1;
                 let update = outbox_email::Entity::update_many()
                     .col_expr(outbox_email::Column::Attempts, Expr::value(attempts))
@@ -193,7 +207,16 @@ impl Mailer {
                     .col_expr(outbox_email::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
                     .filter(outbox_email::Column::EmailId.eq(e.email_id.as_str()))
                     .filter(outbox_email::Column::LockedBy.eq(self.instance.as_str()));
-                let update = match self.send(&e).await {
+                // A send never outlives the claim: past half of it, it counts
+                // as a temporary failure, before another instance may start.
+                let sent = match tokio::time::timeout(self.send_limit(), self.send(&e)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(Failure::Temporary(format!(
+                        "no answer from the SMTP server within {} s",
+                        self.send_limit().as_secs()
+                    ))),
+                };
+                let update = match sent {
                     Ok(()) => {
                         done.sent += 1;
                         let update = scrubbed(update)
@@ -224,7 +247,14 @@ impl Mailer {
                             .col_expr(outbox_email::Column::LastError, Expr::value(reason))
                     }
                 };
-                update.exec(db).await?;
+                if update.exec(db).await?.rows_affected != 1 {
+                    tracing::warn!(email_id = %e.email_id, "an email's claim expired before it was marked");
+                }
+            }
+            if !claimed_any {
+                // Every email of the batch went to another instance: the next
+                // pass looks again.
+                return Ok(done);
             }
         }
     }

@@ -104,7 +104,7 @@ pub async fn create(
                "teams": teams.iter().map(|t| t.slug.clone()).collect::<Vec<_>>()}),
     )
     .await?;
-    let row = if row.opens_on <= today { open(&txn, mailing, &row).await?.unwrap_or(row) } else { row };
+    let row = if row.opens_on <= today { open(&txn, mailing, &row, today).await?.unwrap_or(row) } else { row };
     txn.commit().await?;
     Ok(row)
 }
@@ -142,8 +142,16 @@ async fn insert_cycle(
 }
 
 /// Opens a scheduled cycle: one invitation per active member of its teams,
-/// and their emails. `None` when another instance opened it first.
-async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model) -> StoreResult<Option<cycle::Model>> {
+/// and their emails. `None` when another instance opened it first. A cycle
+/// that opens late (created with a past `opens_on`, or after an outage)
+/// counts the reminder days already gone as sent: the invitation is the
+/// first email, not a reminder right behind it.
+async fn open(
+    txn: &DatabaseTransaction,
+    mailing: &Mailing<'_>,
+    c: &cycle::Model,
+    today: NaiveDate,
+) -> StoreResult<Option<cycle::Model>> {
     let now = Utc::now();
     let claimed = cycle::Entity::update_many()
         .col_expr(cycle::Column::Status, Expr::value(CycleStatus::Open.as_str()))
@@ -159,6 +167,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::Broken(format!("cycle {} has no survey", c.cycle_id)))?;
+    let passed = reminders_due(&surveys::parse_days(&survey.reminder_days), c, today);
     let team_ids = cycle_team_ids(txn, &c.cycle_id).await?;
     freeze_groups(txn, &c.cycle_id, &team_ids).await?;
     let members = member::Entity::find()
@@ -176,7 +185,7 @@ async fn open(txn: &DatabaseTransaction, mailing: &Mailing<'_>, c: &cycle::Model
             team_id: Set(m.team_id.clone()),
             token_hash: Set(Some(invitations::hash_token(&token))),
             used: Set(false),
-            reminders_sent: Set(0),
+            reminders_sent: Set(passed),
             last_reminded_on: Set(None),
         }
         .insert(txn)
@@ -310,7 +319,7 @@ pub async fn run_due(db: &DatabaseConnection, mailing: &Mailing<'_>, today: Naiv
         .await?;
     for c in due_open {
         let txn = crate::store::begin_write(db).await?;
-        let opened = open(&txn, mailing, &c).await?;
+        let opened = open(&txn, mailing, &c, today).await?;
         txn.commit().await?;
         tick.opened += usize::from(opened.is_some());
     }

@@ -4,9 +4,10 @@ PostgreSQL database, a cycle due to open for DEVPULSE_FAULTS_PEOPLE people
 killed with -9 in the middle of sending.
 
 The cycle is created through the API for tomorrow (scheduled), then moved
-with SQL to have opened three days ago (the DevEx survey reminds on days 3
-and 7, so one reminder is due): the scheduler of whichever instance ticks
-first opens it and queues one invitation per member, then the reminders.
+with SQL to open today: the scheduler of whichever instance ticks first opens
+it and queues one invitation per member. Then its opening day is moved three
+days back (the DevEx survey reminds on days 3 and 7, so one reminder is due)
+and the schedulers queue the reminders.
 Every email goes to one aiosmtpd (from smtp.py) that counts per Message-ID
 and per (recipient, kind).
 
@@ -84,13 +85,17 @@ def three_instances():
             db.execute(f"UPDATE surveys SET reminder_days = '{','.join(map(str, reminder_days))}' "
                        f"WHERE survey_id = '{sid}'")
             t_due = time.time()
-            db.execute(f"UPDATE cycles SET opens_on = '{opens_on}' WHERE cycle_id = '{cid}'")
+            # Due today; once open, moved back three days so a reminder day has
+            # come (a cycle that opens late counts the days already gone as
+            # reminded: the invitation would come first, the reminder on day 7).
+            db.execute(f"UPDATE cycles SET opens_on = '{today}' WHERE cycle_id = '{cid}'")
             total = n * (1 + due)
             log(f"cycle {cid} due to open (opens_on {opens_on}, {due} reminder day come): {total} emails expected")
 
             wait_for("the cycle to open", lambda: db.scalar(f"SELECT status FROM cycles WHERE cycle_id = '{cid}'")
                      == "open", 300, every=0.5)
             t_open = time.time()
+            db.execute(f"UPDATE cycles SET opens_on = '{opens_on}' WHERE cycle_id = '{cid}'")
             wait_for("the reminders to be queued", lambda: int(db.scalar(
                 "SELECT count(*) FROM email_outbox WHERE kind = 'reminder'")) >= n, 600, every=0.5)
             t_reminded = time.time()
