@@ -95,12 +95,12 @@ pub async fn bump_after_writes(
     let writes = crate::store::version::changes_reports(req.method(), req.path());
     let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
     let res = next.call(req).await?;
-    if writes && res.status().as_u16() < 400 {
-        if let Some(state) = state {
-            if let Err(e) = crate::store::version::bump(&state.db).await {
-                tracing::warn!(error = %crate::error::chain(&e), "report version not moved on");
-            }
-        }
+    if writes
+        && res.status().as_u16() < 400
+        && let Some(state) = state
+        && let Err(e) = crate::store::version::bump(&state.db).await
+    {
+        tracing::warn!(error = %crate::error::chain(&e), "report version not moved on");
     }
     Ok(res)
 }
