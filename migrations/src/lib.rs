@@ -14,6 +14,7 @@ mod m20261129_000007_erasure_and_shared_limits;
 mod m20261129_000008_cycle_counts;
 mod m20261129_000009_answers_by_response;
 mod m20261130_000010_report_version;
+mod m20261130_000011_friction_newest;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_cycle_counts::Migration),
             Box::new(m20261129_000009_answers_by_response::Migration),
             Box::new(m20261130_000010_report_version::Migration),
+            Box::new(m20261130_000011_friction_newest::Migration),
         ]
     }
 }

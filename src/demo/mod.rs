@@ -114,6 +114,13 @@ pub async fn load(db: &DatabaseConnection, opts: &Options, progress: bool) -> St
         None
     };
     txn.commit().await?;
+    // Fresh statistics for the planner after a bulk load (PostgreSQL would
+    // otherwise plan the first minutes' queries for empty tables; SQLite's
+    // planner needs none for these).
+    if sea_orm::ConnectionTrait::get_database_backend(db) == sea_orm::DbBackend::Postgres {
+        demo.progress.step("statistics");
+        sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
+    }
     demo.progress.step("done");
     Ok(format!(
         "demo organisation loaded (seed {}): {} teams in {} groups, {} members, {} closed cycles, {} responses, \

@@ -62,7 +62,10 @@ def main():
             h.log(f"FAILED load mix ({a.backend}): {e}")
             sys.exit(1)
         finally:
-            db.drop()
+            if not os.environ.get("MIX_KEEP_DB"):
+                db.drop()
+            else:
+                h.log(f"kept the database {db.url}")
 
 
 def run(a, w, db):
@@ -95,6 +98,8 @@ def run(a, w, db):
         line = next((x for x in out.stdout.splitlines() if x.startswith("MIX ")), None)
         h.check(line is not None, f"wrk printed no summary: {out.stderr[-500:]}")
         f = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+        # wrk stops with requests in flight: let the server finish them first.
+        server.stop()
         stored = int(db.scalar(f"SELECT COUNT(*) FROM responses WHERE cycle_id = '{cycle['cycle_id']}'"))
         used = int(db.scalar(f"SELECT COUNT(*) FROM invitations WHERE cycle_id = '{cycle['cycle_id']}' "
                              f"AND used = {db.true()}"))
