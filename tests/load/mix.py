@@ -100,6 +100,9 @@ def run(a, w, db):
         f = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
         # wrk stops with requests in flight: let the server finish them first.
         server.stop()
+        if os.environ.get("MIX_SABOTAGE"):  # to see the check fail: one acknowledged response lost
+            db.execute(f"DELETE FROM responses WHERE response_id = (SELECT response_id FROM responses "
+                       f"WHERE cycle_id = '{cycle['cycle_id']}' LIMIT 1)")
         stored = int(db.scalar(f"SELECT COUNT(*) FROM responses WHERE cycle_id = '{cycle['cycle_id']}'"))
         used = int(db.scalar(f"SELECT COUNT(*) FROM invitations WHERE cycle_id = '{cycle['cycle_id']}' "
                              f"AND used = {db.true()}"))
