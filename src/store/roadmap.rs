@@ -133,6 +133,10 @@ pub async fn all(conn: &impl ConnectionTrait) -> StoreResult<Vec<roadmap_item::M
 
 /// The items with these ids (without their linked reports).
 pub async fn by_ids(conn: &impl ConnectionTrait, ids: Vec<String>) -> StoreResult<Vec<roadmap_item::Model>> {
+    if ids.is_empty() {
+        // No round trip for nothing (the member page asks for none most times).
+        return Ok(Vec::new());
+    }
     Ok(roadmap_item::Entity::find().filter(roadmap_item::Column::ItemId.is_in(ids)).all(conn).await?)
 }
 

@@ -368,6 +368,9 @@ pub async fn followed_by(conn: &impl ConnectionTrait, member_id: &str) -> StoreR
 
 /// Report ids a member said "me too" to, among `ids`.
 pub async fn voted(conn: &impl ConnectionTrait, member_id: &str, ids: Vec<String>) -> StoreResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(me_too_vote::Entity::find()
         .filter(me_too_vote::Column::MemberId.eq(member_id))
         .filter(me_too_vote::Column::ReportId.is_in(ids))
@@ -384,6 +387,9 @@ pub async fn team_slugs(
     reports: &[friction_report::Model],
 ) -> StoreResult<HashMap<String, String>> {
     let ids: Vec<String> = reports.iter().filter_map(|r| r.team_id.clone()).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     Ok(team::Entity::find()
         .filter(team::Column::TeamId.is_in(ids))
         .all(conn)
