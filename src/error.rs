@@ -132,6 +132,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(m) => ApiError::NotFound(m),
             StoreError::Conflict(m) => ApiError::conflict(m),
             StoreError::Invalid(f) => ApiError::Invalid(f),
+            StoreError::Limited(secs) => ApiError::TooManyRequests(secs),
             e @ StoreError::Unavailable(_) => {
                 tracing::warn!(error = %chain(&e), "database unavailable");
                 ApiError::Unavailable
@@ -224,6 +225,7 @@ impl From<ApiError> for PageError {
             ApiError::Conflict { message, .. } => PageError::Conflict(message),
             ApiError::Invalid(f) => PageError::Invalid(f),
             ApiError::Unavailable => PageError::Unavailable,
+            ApiError::TooManyRequests(secs) => PageError::TooManyRequests(secs),
             _ => PageError::Internal,
         }
     }

@@ -109,13 +109,9 @@ pub struct FrictionIn {
 /// with 429 (and the seconds until the next hour) past it. Keyed by member,
 /// so many people behind one office address are never limited together; and
 /// counted in the database, so every instance counts against the same limit.
-pub(super) async fn check_rate(state: &AppState, member_id: &str) -> Result<(), ApiError> {
-    let now = Utc::now();
-    let count = crate::store::rate::hit(&state.db, &state.secret_key, &format!("friction:{member_id}"), now).await?;
-    if count > i64::from(state.config.friction_per_hour) {
-        return Err(ApiError::TooManyRequests(crate::store::rate::Hour::of(now).seconds_left));
-    }
-    Ok(())
+/// The member's hourly friction limit, now.
+pub(super) fn limit(state: &AppState) -> friction::HourlyLimit<'_> {
+    friction::HourlyLimit { secret: &state.secret_key, per_hour: state.config.friction_per_hour, now: Utc::now() }
 }
 
 impl FrictionIn {
@@ -153,7 +149,6 @@ async fn file_report(
             if team_slug.is_some() {
                 return Err(ApiError::invalid("team", "a member's report goes to their own team"));
             }
-            check_rate(&state, &m.member_id).await?;
             Reporter::Member(m)
         }
         Caller::Admin(a) => {
@@ -164,7 +159,7 @@ async fn file_report(
             Reporter::Admin { actor: a.actor, team }
         }
     };
-    let r = friction::file(&state.db, &reporter, new, state.config.today()).await?;
+    let r = friction::file(&state.db, &reporter, new, state.config.today(), &limit(&state)).await?;
     let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
     Ok(HttpResponse::Created().json(FrictionOut::new(r, &slugs)))
 }

@@ -279,18 +279,17 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
             return render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    if let Err(crate::error::ApiError::TooManyRequests(secs)) =
-        super::friction::check_rate(&state, &m.member.member_id).await
-    {
-        let minutes = secs.div_ceil(60);
-        return state.pages.notice(
-            StatusCode::TOO_MANY_REQUESTS,
-            "That is a lot of friction",
-            &format!("You have filed many reports in the last hour. Please try again in {minutes} minutes."),
-            Some((&format!("/p/{}", token.as_str()), "Back to your page")),
-        );
-    }
-    match friction::file(&state.db, &Reporter::Member(m.member.clone()), new, state.config.today()).await {
+    let limit = super::friction::limit(&state);
+    match friction::file(&state.db, &Reporter::Member(m.member.clone()), new, state.config.today(), &limit).await {
+        Err(StoreError::Limited(secs)) => {
+            let minutes = secs.div_ceil(60);
+            state.pages.notice(
+                StatusCode::TOO_MANY_REQUESTS,
+                "That is a lot of friction",
+                &format!("You have filed many reports in the last hour. Please try again in {minutes} minutes."),
+                Some((&format!("/p/{}", token.as_str()), "Back to your page")),
+            )
+        }
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/p/{}?filed=1#friction", token.as_str())))
             .finish(),

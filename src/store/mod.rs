@@ -44,6 +44,9 @@ pub enum StoreError {
     /// Unreachable, or busy past the time we wait (see [`is_unavailable`]).
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
+    /// Over an hourly limit kept in the database: seconds until the next hour.
+    #[error("too many requests; try again in {0} seconds")]
+    Limited(u64),
     #[error("database error")]
     Db(#[source] DbErr),
     /// An email template failed to render.

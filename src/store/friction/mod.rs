@@ -113,13 +113,30 @@ impl NewReport {
 }
 
 /// Files a report.
+/// The hourly friction limit of a member (`DEVPULSE_FRICTION_PER_HOUR`),
+/// counted in the database so it holds across instances ([`super::rate`]).
+pub struct HourlyLimit<'a> {
+    pub secret: &'a str,
+    pub per_hour: u32,
+    pub now: chrono::DateTime<Utc>,
+}
+
 pub async fn file(
     db: &DatabaseConnection,
     reporter: &Reporter,
     new: NewReport,
     today: NaiveDate,
+    limit: &HourlyLimit<'_>,
 ) -> StoreResult<friction_report::Model> {
     let txn = crate::store::begin_write(db).await?;
+    if let Reporter::Member(m) = reporter {
+        // Counted in the report's own transaction: one commit, and a refused
+        // report (over the limit, or invalid) counts for nothing.
+        let key = format!("friction:{}", m.member_id);
+        if super::rate::hit(&txn, limit.secret, &key, limit.now).await? > i64::from(limit.per_hour) {
+            return Err(StoreError::Limited(super::rate::Hour::of(limit.now).seconds_left));
+        }
+    }
     super::areas::known(&txn, "area_id", &new.area_id).await?;
     let (team_id, reporter_member_id, actor) = match reporter {
         Reporter::Member(m) => {
