@@ -358,27 +358,24 @@ async fn lost_link(
         (throttle::key(&state.secret_key, &format!("link:email:{email}")), throttle::PER_EMAIL),
         (throttle::key(&state.secret_key, &format!("link:address:{address}")), throttle::PER_ADDRESS),
     ];
+    // Every request counts, before anything is sent, so the answer (and its
+    // timing) says nothing and a burst sent at once is limited like one by one.
+    let mut wait = None;
     for (key, limit) in &keys {
-        match throttle::blocked(&state.db, key, *limit, window, now).await {
-            Ok(Some(secs)) => {
-                let mut res = state.pages.notice(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many requests",
-                    &format!("Please try again in {} minutes.", secs.div_ceil(60)),
-                    Some(("/p", "Back")),
-                );
-                res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, secs.into());
-                return res;
-            }
-            Ok(None) => {}
+        match throttle::attempt(&state.db, key, *limit, window, now).await {
+            Ok(w) => wait = wait.max(w),
             Err(e) => return store_failure(&state, e),
         }
     }
-    // Every request counts, so the answer (and its timing) says nothing.
-    for (key, _) in &keys {
-        if let Err(e) = throttle::fail(&state.db, key, window, now).await {
-            return store_failure(&state, e);
-        }
+    if let Some(secs) = wait {
+        let mut res = state.pages.notice(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            &format!("Please try again in {} minutes.", secs.div_ceil(60)),
+            Some(("/p", "Back")),
+        );
+        res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, secs.into());
+        return res;
     }
     if crate::domain::Email::parse("email", &email).is_ok() {
         match store::members::resend_link(&state.db, &state.emails, "member", &email).await {

@@ -50,7 +50,7 @@ pub async fn forgive(conn: &impl ConnectionTrait, key: &str, window: Duration, n
 
 /// Seconds until `key` may try again, when it has `limit` failures in the
 /// current window.
-pub async fn blocked(
+async fn blocked(
     conn: &impl ConnectionTrait,
     key: &str,
     limit: i32,
