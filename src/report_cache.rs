@@ -13,6 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,35 @@ pub struct ReportCache {
     /// One computation at a time: readers that find the kept report stale
     /// wait here, and the first computes for all of them.
     computing: tokio::sync::Mutex<()>,
+    pub bumps: Bumps,
+}
+
+/// Version bumps shared by the writes that finish together: a write waits
+/// for a bump that started after its commit, and one bump serves every
+/// write that committed before it started (under a stream of me-too votes,
+/// one bump per round trip instead of one per vote).
+#[derive(Default)]
+pub struct Bumps {
+    turn: tokio::sync::Mutex<()>,
+    /// Tickets handed out, and the highest ticket a finished bump covers.
+    asked: AtomicU64,
+    done: AtomicU64,
+}
+
+impl Bumps {
+    /// Returns once the version has moved on after this call began.
+    pub async fn bump(&self, db: &sea_orm::DatabaseConnection) -> crate::store::StoreResult<()> {
+        let ticket = self.asked.fetch_add(1, Ordering::SeqCst) + 1;
+        let _turn = self.turn.lock().await;
+        if self.done.load(Ordering::SeqCst) >= ticket {
+            return Ok(());
+        }
+        // Every ticket handed out so far belongs to a committed write.
+        let covers = self.asked.load(Ordering::SeqCst);
+        crate::store::version::bump(db).await?;
+        self.done.store(covers, Ordering::SeqCst);
+        Ok(())
+    }
 }
 
 impl ReportCache {
@@ -98,7 +128,7 @@ pub async fn bump_after_writes(
     if writes
         && res.status().as_u16() < 400
         && let Some(state) = state
-        && let Err(e) = crate::store::version::bump(&state.db).await
+        && let Err(e) = state.reports.bumps.bump(&state.db).await
     {
         tracing::warn!(error = %crate::error::chain(&e), "report version not moved on");
     }

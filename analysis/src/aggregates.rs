@@ -44,10 +44,6 @@ pub const RESPONSES: [(&str, DataType); 4] = [
     ("pick_responses", DataType::Int64),
 ];
 
-fn empty(columns: &[(&str, DataType)]) -> PolarsResult<DataFrame> {
-    DataFrame::new(0, columns.iter().map(|(n, t)| Column::full_null((*n).into(), 0, t)).collect())
-}
-
 /// Casts `df` to exactly `columns`, naming what is missing.
 fn conform(df: DataFrame, columns: &[(&str, DataType)], what: &str) -> Result<DataFrame, AnalysisError> {
     let mut out = Vec::with_capacity(columns.len());
@@ -117,80 +113,9 @@ impl Aggregates {
     }
 
     /// The counts of `cycles` (every cycle when `None`) from one streaming
-    /// pass over `answers`: each slice of answers is cut to the columns each
-    /// count needs and joined with the likert or pick questions first (the
-    /// small side), then with the responses of those cycles.
+    /// pass over `answers` ([`crate::counting`]).
     pub fn from_answers_of(tables: &Tables, cycles: Option<&[&str]>) -> Result<Self, AnalysisError> {
-        let questions = tables.get("questions").clone().lazy();
-        let likert_q = questions
-            .clone()
-            .filter(col("kind").eq(lit("likert5")).and(col("area_id").is_not_null()))
-            .select([col("question_id"), col("area_id")])
-            .collect()?;
-        let pick_q = questions.filter(col("kind").eq(lit("priority_pick"))).select([col("question_id")]).collect()?;
-        let mut responses = tables.get("responses").clone().lazy();
-        if let Some(ids) = cycles {
-            responses = responses.filter(in_cycles(ids));
-        }
-        let responses = responses.select([col("response_id"), col("cycle_id"), col("team_id")]).collect()?;
-        let inner = || JoinArgs::new(JoinType::Inner);
-        let (mut likert, mut picks) = (Vec::new(), Vec::new());
-        tables.for_each_answer_chunk(|chunk| {
-            let chunk = chunk.lazy();
-            likert.push(
-                chunk
-                    .clone()
-                    .select([col("response_id"), col("question_id"), col("value_num").alias("value")])
-                    .filter(col("value").is_not_null())
-                    .join(likert_q.clone().lazy(), [col("question_id")], [col("question_id")], inner())
-                    .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
-                    .group_by([col("cycle_id"), col("team_id"), col("area_id"), col("value")])
-                    .agg([len().cast(DataType::Int64).alias("count")])
-                    .collect()?,
-            );
-            picks.push(
-                chunk
-                    .select([col("response_id"), col("question_id"), col("choice").alias("area_id")])
-                    .filter(col("area_id").is_not_null())
-                    .join(pick_q.clone().lazy(), [col("question_id")], [col("question_id")], inner())
-                    .join(responses.clone().lazy(), [col("response_id")], [col("response_id")], inner())
-                    .select([col("cycle_id"), col("team_id"), col("response_id"), col("area_id")])
-                    .collect()?,
-            );
-            Ok(())
-        })?;
-        let likert = match concat_frames(likert)? {
-            Some(df) => df
-                .lazy()
-                .group_by([col("cycle_id"), col("team_id"), col("area_id"), col("value")])
-                .agg([col("count").sum()])
-                .collect()?,
-            None => empty(&LIKERT)?,
-        };
-        let picked = concat_frames(picks)?;
-        let picks = match &picked {
-            Some(df) => df
-                .clone()
-                .lazy()
-                .group_by([col("cycle_id"), col("team_id"), col("area_id")])
-                .agg([col("response_id").n_unique().cast(DataType::Int64).alias("votes")])
-                .collect()?,
-            None => empty(&PICKS)?,
-        };
-        // Responses per (cycle, team), and how many answered a priority pick.
-        let picker_ids = match picked {
-            Some(df) => df.lazy().select([col("response_id")]).unique(None, UniqueKeepStrategy::Any),
-            None => empty(&[("response_id", DataType::String)])?.lazy(),
-        }
-        .with_columns([lit(1i64).alias("picked")]);
-        let responses = responses
-            .lazy()
-            .join(picker_ids, [col("response_id")], [col("response_id")], JoinArgs::new(JoinType::Left))
-            .group_by([col("cycle_id"), col("team_id")])
-            .agg([len().cast(DataType::Int64).alias("responses"), col("picked").sum().alias("pick_responses")])
-            .with_columns([col("pick_responses").fill_null(lit(0i64))])
-            .collect()?;
-        Aggregates::new(likert, picks, responses)
+        crate::counting::count_answers(tables, cycles)
     }
 
     /// Likert counts by (`cycle_id`, `team_id`, `area_id`) for `cycles`:
@@ -216,13 +141,4 @@ impl Aggregates {
 pub(crate) fn in_cycles(cycles: &[&str]) -> Expr {
     let ids = Series::new("ids".into(), cycles.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     col("cycle_id").is_in(lit(ids).implode(false), false)
-}
-
-fn concat_frames(parts: Vec<DataFrame>) -> PolarsResult<Option<DataFrame>> {
-    let mut it = parts.into_iter();
-    let Some(mut all) = it.next() else { return Ok(None) };
-    for p in it {
-        all.vstack_mut(&p)?;
-    }
-    Ok(Some(all))
 }

@@ -7,6 +7,8 @@
 //! Map:
 //! - [`tables`]: the raw export's ten tables, read and written as Parquet or
 //!   CSV, checked against the contract.
+//! - [`aggregates`]: the counts every figure is made of; `counting` fills them
+//!   from an export's answers in one pass with integer keys.
 //! - [`scores`]: per-area scores (n, shares, mean, Wilson interval), k
 //!   suppression, the differencing guard, devex_index and deltas.
 //! - [`priorities`]: the roadmap priority report of one closed cycle.
@@ -21,6 +23,7 @@
 pub mod aggregates;
 pub mod area;
 pub mod comments;
+mod counting;
 pub mod csv_cells;
 mod export_guard;
 pub mod friction;

@@ -15,6 +15,7 @@ mod m20261129_000008_cycle_counts;
 mod m20261129_000009_answers_by_response;
 mod m20261130_000010_report_version;
 mod m20261130_000011_friction_newest;
+mod m20261130_000012_answers_hot_keys;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_answers_by_response::Migration),
             Box::new(m20261130_000010_report_version::Migration),
             Box::new(m20261130_000011_friction_newest::Migration),
+            Box::new(m20261130_000012_answers_hot_keys::Migration),
         ]
     }
 }

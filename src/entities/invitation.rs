@@ -20,6 +20,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::cycle::Entity", from = "Column::CycleId", to = "super::cycle::Column::CycleId")]
+    Cycle,
+}
+
+impl Related<super::cycle::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Cycle.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

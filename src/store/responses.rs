@@ -7,7 +7,10 @@ use super::{StoreError, invitations, surveys};
 use crate::domain::{CycleStatus, QuestionKind};
 use crate::entities::{area, cycle, invitation, member, question};
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -111,17 +114,26 @@ pub async fn find(conn: &impl ConnectionTrait, cache: &FormCache, token: &str) -
     if !invitations::looks_like_token(token) {
         return Err(SubmitError::UnknownToken);
     }
-    let invitation = invitation::Entity::find()
+    // One query: the invitation of an active member, with its cycle.
+    // A correlated EXISTS: the token's index finds the row, then its member
+    // is checked (an IN list of active members would have SQLite scan them).
+    let active_member = Query::select()
+        .expr(Expr::val(1))
+        .from(member::Entity)
+        .and_where(
+            Expr::col((member::Entity, member::Column::MemberId))
+                .equals((invitation::Entity, invitation::Column::MemberId)),
+        )
+        .and_where(Expr::col((member::Entity, member::Column::Active)).eq(true))
+        .to_owned();
+    let (invitation, cycle) = invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(invitations::hash_token(token)))
+        .filter(Expr::exists(active_member))
+        .find_also_related(cycle::Entity)
         .one(conn)
         .await?
         .ok_or(SubmitError::UnknownToken)?;
-    let Some(member_id) = invitation.member_id.clone() else { return Err(SubmitError::UnknownToken) };
-    let member_active = member::Entity::find_by_id(member_id).one(conn).await?.is_some_and(|m| m.active);
-    if !member_active {
-        return Err(SubmitError::UnknownToken);
-    }
-    let cycle = super::cycles::get(conn, &invitation.cycle_id).await?;
+    let cycle = cycle.ok_or_else(|| StoreError::NotFound(format!("no cycle {:?}", invitation.cycle_id)))?;
     let form = cache.get(conn, &cycle.survey_id).await?;
     let (survey, areas) = form.as_ref().clone();
     Ok(Invited { invitation, cycle, survey, areas })

@@ -383,13 +383,19 @@ async fn csv_text_cells_cannot_become_formulas_and_read_back_unchanged() {
     assert_eq!(figures(analyzed), figures(report), "the titles read back as they were");
 }
 
-#[tokio::test]
-async fn a_kept_report_is_recomputed_when_another_instance_changes_what_it_reads() {
+/// Two instances on one demo database, and the path of the latest closed
+/// cycle's priorities.
+async fn two_instances_and_the_latest_priorities() -> (TestApp, TestApp, String) {
     let a = spawn_demo_app().await;
     let second = devpulse::db::connect(&a.database_url).await.unwrap();
     let b = crate::helpers::spawn_on(second, a.database_url.clone(), tempfile::tempdir().unwrap(), |_| {}).await;
     let latest = closed_cycles(&a).await.last().unwrap().clone();
-    let path = format!("/api/v1/cycles/{latest}/priorities");
+    (a, b, format!("/api/v1/cycles/{latest}/priorities"))
+}
+
+#[tokio::test]
+async fn a_kept_report_is_recomputed_when_another_instance_changes_what_it_reads() {
+    let (a, b, path) = two_instances_and_the_latest_priorities().await;
     let get = |app: &TestApp| {
         let req = app.get(&path);
         async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
@@ -409,4 +415,27 @@ async fn a_kept_report_is_recomputed_when_another_instance_changes_what_it_reads
     assert!(roadmap_of_ci(&after).as_array().unwrap().iter().any(|t| t == title), "{}", roadmap_of_ci(&after));
     assert!(!roadmap_of_ci(&first).as_array().unwrap().iter().any(|t| t == title));
     assert_eq!(figures(after), figures(get(&b).await), "both instances agree");
+}
+
+#[tokio::test]
+async fn writes_that_finish_together_share_version_bumps_and_every_one_is_seen() {
+    let (a, b, path) = two_instances_and_the_latest_priorities().await;
+    let ci_roadmap = |report: Value| -> Vec<Value> {
+        let ci = report["priorities"].as_array().unwrap().iter().find(|p| p["area_id"] == "ci").unwrap().clone();
+        ci["roadmap"].as_array().unwrap().clone()
+    };
+    a.get(&path).send().await.unwrap();
+    let before = devpulse::store::version::current(&a.state.db).await.unwrap();
+    let titles: Vec<String> = (0..30).map(|i| format!("Shared bump {i}")).collect();
+    let posts = titles.iter().map(|t| {
+        let req = b.post("/api/v1/roadmap", &json!({"title": t, "area_id": "ci", "status": "planned"}));
+        async move { req.send().await.unwrap().status() }
+    });
+    assert!(futures_util::future::join_all(posts).await.iter().all(|s| *s == 201));
+    let after = devpulse::store::version::current(&a.state.db).await.unwrap();
+    assert!(after > before && after - before <= 30, "version {before} -> {after} for 30 writes");
+    // The kept report of the first instance is past its MIN_REFRESH: it must show all 30.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let shown = ci_roadmap(a.get(&path).send().await.unwrap().json().await.unwrap());
+    assert!(titles.iter().all(|t| shown.iter().any(|s| s == t)), "{shown:?}");
 }

@@ -37,7 +37,7 @@ function init(args)
   next_invitation = id
   step = tonumber(os.getenv("THREADS") or "2")
   math.randomseed(id * 7919)
-  acknowledged, s2, s3, s4, s5 = 0, 0, 0, 0, 0
+  acknowledged, s2, s3, s4, s5, s409, s429 = 0, 0, 0, 0, 0, 0, 0
 end
 
 local function pick(list) return list[math.random(#list)] end
@@ -81,18 +81,19 @@ function response(status, headers, body)
   local class = math.floor(status / 100)
   if class == 2 then s2 = s2 + 1 elseif class == 3 then s3 = s3 + 1
   elseif class == 4 then s4 = s4 + 1 else s5 = s5 + 1 end
+  if status == 409 then s409 = s409 + 1 elseif status == 429 then s429 = s429 + 1 end
   if status == 201 and string.find(body, '"stored"', 1, true) then acknowledged = acknowledged + 1 end
 end
 
 function done(summary, latency, requests)
-  local ack, c2, c3, c4, c5 = 0, 0, 0, 0, 0
+  local ack, c2, c3, c4, c5, c409, c429 = 0, 0, 0, 0, 0, 0, 0
   for _, t in ipairs(threads) do
     ack = ack + t:get("acknowledged"); c2 = c2 + t:get("s2"); c3 = c3 + t:get("s3")
-    c4 = c4 + t:get("s4"); c5 = c5 + t:get("s5")
+    c4 = c4 + t:get("s4"); c5 = c5 + t:get("s5"); c409 = c409 + t:get("s409"); c429 = c429 + t:get("s429")
   end
   local secs = summary.duration / 1e6
   io.write(string.format("MIX requests=%d rps=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f 2xx=%d 3xx=%d 4xx=%d 5xx=%d "
-    .. "socket_errors=%d acknowledged=%d\n", summary.requests, summary.requests / secs,
+    .. "socket_errors=%d acknowledged=%d of_4xx_409=%d of_4xx_429=%d\n", summary.requests, summary.requests / secs,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000, c2, c3, c4, c5,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, ack))
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, ack, c409, c429))
 end

@@ -79,7 +79,8 @@ def run(a, w, db):
         closed = db.scalar("SELECT cycle_id FROM cycles WHERE status = 'closed' ORDER BY closes_on DESC LIMIT 1")
         write(w, "invitations.txt", h.invitation_tokens(db, cycle["cycle_id"]))
         write(w, "members.txt", member_tokens(db))
-        write(w, "reports.txt", [r[0] for r in db.rows("SELECT report_id FROM friction_reports LIMIT 2000")])
+        write(w, "reports.txt", [r[0] for r in db.rows(
+            "SELECT report_id FROM friction_reports WHERE status NOT IN ('done', 'wont_fix') LIMIT 2000")])
         write(w, "api_token.txt", [token])
         write(w, "closed_cycle.txt", [closed])
         with open(os.path.join(w, "answers.json"), "w") as f:

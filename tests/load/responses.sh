@@ -58,6 +58,6 @@ TOKENS="$work/tokens.txt" ANSWERS="$work/answers.json" THREADS=2 \
 if [ "${BACKEND:-sqlite}" = postgres ]; then
   echo "responses stored: $(psql "$DATABASE_URL" -Atc 'SELECT COUNT(*) FROM responses')"
 else
-  echo "responses stored: $(sqlite3 "$work/load.db" 'SELECT COUNT(*) FROM responses' 2>/dev/null || echo '?')"
+  echo "responses stored: $(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM responses").fetchone()[0])' "$work/load.db")"
 fi
 curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^devpulse_submission_batch_size(_sum|_count)' || true
