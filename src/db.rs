@@ -52,7 +52,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, OpenError> {
             p.after_release(|conn, _| Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) }))
         });
     } else {
-        opts.max_connections(10).min_connections(1).map_sqlx_postgres_pool_opts(|p| {
+        // Each survey submission holds a connection for its transaction:
+        // 16 served 16 concurrent submitters at 1,406-1,708/s (10: 1,443/s;
+        // 24: 1,316-1,321/s).
+        opts.max_connections(16).min_connections(1).map_sqlx_postgres_pool_opts(|p| {
             p.after_release(|conn, _| Box::pin(async move { Ok(!sea_orm::sqlx::Connection::is_in_transaction(conn)) }))
         });
     }

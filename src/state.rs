@@ -44,11 +44,6 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Writers of survey submissions on PostgreSQL (SQLite has one). Measured
-/// with `tests/load/responses.sh` on 2 cores: 2 writers 767/s, 4 1,212/s,
-/// 6 1,667/s, 8 1,745-1,791/s. They share the pool of 10 with every read.
-const SUBMISSION_WRITERS_PG: usize = 8;
-
 impl AppState {
     /// Builds the state over an open, migrated database.
     pub async fn new(db: DatabaseConnection, config: Config) -> Result<Self, StartError> {
@@ -75,8 +70,7 @@ impl AppState {
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
         let write_gate =
             std::sync::Arc::new(crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db)));
-        let submissions =
-            crate::store::submissions::Submissions::start(db.clone(), write_gate.clone(), SUBMISSION_WRITERS_PG);
+        let submissions = crate::store::submissions::Submissions::start(db.clone(), write_gate.clone());
         Ok(AppState {
             db,
             config,
