@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn answers_are_read_in_whole_row_groups() {
-        let slices = |groups: &[usize], rows| crate::tables::row_group_slices(groups.iter().copied(), rows);
+        let slices = |groups: &[usize], rows| crate::tables::chunks::row_group_slices(groups.iter().copied(), rows);
         assert_eq!(slices(&[122_880; 5], 1 << 18), vec![(0, 368_640), (368_640, 245_760)]);
         assert_eq!(slices(&[300_000, 10], 1 << 18), vec![(0, 300_000), (300_000, 10)]);
         assert_eq!(slices(&[], 1 << 18), vec![]);

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 
+pub(crate) mod chunks;
+
 /// The type of a column in the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -244,27 +246,6 @@ pub struct Tables {
     aggregates: std::sync::OnceLock<Aggregates>,
 }
 
-/// Rows of the answers file read at once (whole row groups, so a little more).
-const ANSWER_CHUNK: usize = 1 << 18;
-
-/// `(offset, length)` slices of whole row groups of at least `rows` rows
-/// (the last may be shorter).
-pub(crate) fn row_group_slices(groups: impl Iterator<Item = usize>, rows: usize) -> Vec<(usize, usize)> {
-    let mut slices = Vec::new();
-    let (mut start, mut len) = (0, 0);
-    for n in groups {
-        len += n;
-        if len >= rows {
-            slices.push((start, len));
-            (start, len) = (start + len, 0);
-        }
-    }
-    if len > 0 {
-        slices.push((start, len));
-    }
-    slices
-}
-
 fn spec(name: &str) -> &'static TableSpec {
     TABLES.iter().find(|t| t.name == name).expect("a table of the contract")
 }
@@ -357,45 +338,6 @@ impl Tables {
     /// One table (for `answers`, see [`Tables::for_each_answer_chunk`]).
     pub fn get(&self, name: &str) -> &DataFrame {
         self.frames.get(spec(name).name).unwrap_or_else(|| panic!("table {name} is read in chunks"))
-    }
-
-    /// Calls `f` with the answers table in slices of whole row groups (about
-    /// [`ANSWER_CHUNK`] rows), conformed to the contract's types. The next
-    /// slice is decoded on another thread while `f` works on this one.
-    pub fn for_each_answer_chunk(
-        &self,
-        mut f: impl FnMut(DataFrame) -> Result<(), AnalysisError>,
-    ) -> Result<(), AnalysisError> {
-        let Some(path) = &self.answers_file else {
-            return f(self.get("answers").clone());
-        };
-        let spec = spec("answers");
-        let columns: Vec<String> = spec.columns.iter().map(|c| c.0.to_string()).collect();
-        let unreadable = |e: PolarsError| AnalysisError::Input(format!("cannot read {}: {e}", path.display()));
-        let open = || File::open(path).map_err(|e| AnalysisError::Input(format!("{}: {e}", path.display())));
-        let metadata = ParquetReader::new(open()?).get_metadata().map_err(unreadable)?.clone();
-        let slices = row_group_slices(metadata.row_groups.iter().map(|g| g.num_rows()), ANSWER_CHUNK);
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(1);
-            scope.spawn(move || {
-                for slice in slices {
-                    let chunk = open().and_then(|file| {
-                        let mut reader = ParquetReader::new(file);
-                        reader.set_metadata(metadata.clone());
-                        let df = reader.with_columns(Some(columns.clone())).with_slice(Some(slice)).finish();
-                        conform(spec, df.map_err(unreadable)?)
-                    });
-                    let failed = chunk.is_err();
-                    if tx.send(chunk).is_err() || failed {
-                        break;
-                    }
-                }
-            });
-            for chunk in rx {
-                f(chunk?)?;
-            }
-            Ok(())
-        })
     }
 
     /// Reads an export folder: `<table>.parquet` or `<table>.csv` for each table.
