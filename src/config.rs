@@ -36,6 +36,11 @@ pub struct Config {
     /// crash between handing an email to SMTP and marking it sent can send it
     /// twice (`DEVPULSE_MAIL_LOCK_SECONDS`).
     pub mail_lock: std::time::Duration,
+    /// Webhook URLs may point at loopback and private addresses
+    /// (`DEVPULSE_WEBHOOK_ALLOW_PRIVATE`); see `webhooks::target`.
+    pub webhook_allow_private: bool,
+    /// Pages and emails of members without a language (`DEVPULSE_DEFAULT_LANG`).
+    pub default_lang: &'static str,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -71,6 +76,8 @@ impl std::fmt::Debug for Config {
             .field("comment_k", &self.comment_k)
             .field("mail_retry", &self.mail_retry)
             .field("mail_lock", &self.mail_lock)
+            .field("webhook_allow_private", &self.webhook_allow_private)
+            .field("default_lang", &self.default_lang)
             .finish()
     }
 }
@@ -114,8 +121,16 @@ impl Config {
             comment_k: DEFAULT_COMMENT_K,
             mail_retry: std::time::Duration::from_secs(DEFAULT_MAIL_RETRY_SECONDS),
             mail_lock: std::time::Duration::from_secs(DEFAULT_MAIL_LOCK_SECONDS),
+            webhook_allow_private: false,
+            default_lang: crate::i18n::DEFAULT_LANG,
         }
     }
+}
+
+/// `DEVPULSE_DEFAULT_LANG`: one of [`crate::i18n::LANGS`].
+pub fn parse_default_lang(s: &str) -> Result<&'static str, String> {
+    crate::i18n::parse_lang(s)
+        .ok_or_else(|| format!("unknown language {s:?}; expected one of: {}", crate::i18n::LANGS.join(", ")))
 }
 
 #[cfg(test)]

@@ -131,6 +131,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(m) => ApiError::NotFound(m),
             StoreError::Conflict(m) => ApiError::conflict(m),
+            StoreError::CycleOpen(message) => ApiError::Conflict { code: "cycle_open", message },
             StoreError::Invalid(f) => ApiError::Invalid(f),
             StoreError::Limited(secs) => ApiError::TooManyRequests(secs),
             e @ StoreError::Unavailable(_) => {

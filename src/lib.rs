@@ -11,6 +11,7 @@
 //! - [`error`]: the HTTP error type and its one mapping to status codes.
 //! - [`domain`]: parsed input types (slugs, emails, enums) and the DevEx template.
 //! - [`store`]: queries and rules over the database, returning `StoreError`.
+//! - [`survey_doc`]: surveys as code: the survey document (TOML files, JSON bodies) and its errors.
 //! - [`entities`]: sea-orm entities, one file per table (schema in the `migrations` crate).
 //! - [`email`]: rendering emails from `templates/emails/` into the outbox.
 //! - [`demo`]: the deterministic demo organisation.
@@ -25,6 +26,8 @@
 //! - [`pages`]: server-rendered HTML pages (tera), one renderer for all.
 //! - [`security`]: the security headers of every response (CSP, nosniff, referrer, HSTS).
 //! - [`telemetry`]: logs, request ids, Prometheus metrics.
+//! - [`webhooks`]: Standard Webhooks: signing, where a URL may point, and the delivery pass.
+//! - [`i18n`]: the languages of members' pages and emails (Fluent files in `locales/`).
 
 pub mod assets;
 pub mod charts;
@@ -37,6 +40,7 @@ pub mod email;
 pub mod entities;
 pub mod error;
 pub mod export;
+pub mod i18n;
 pub mod insights;
 pub mod mailer;
 pub mod pages;
@@ -49,5 +53,7 @@ pub mod security;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod survey_doc;
 pub mod telemetry;
+pub mod webhooks;
 pub mod worker;

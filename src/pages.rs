@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/area.html", include_str!("../templates/console/area.html")),
     ("console/priorities.html", include_str!("../templates/console/priorities.html")),
     ("console/comments.html", include_str!("../templates/console/comments.html")),
+    ("console/webhooks.html", include_str!("../templates/console/webhooks.html")),
 ];
 
 /// The input limits the forms show (`maxlength`, `max`), from the constants

@@ -171,6 +171,7 @@ async fn claim_and_queue(
             emails.results(out, &MemberLink { token: &token, lead: m.lead }).map_err(StoreError::render("results"))?;
         outbox::enqueue(&txn, EmailKind::Results, &m.email, email, emails.message_domain()).await?;
     }
+    store::webhooks::emit(&txn, &crate::webhooks::events::report_ready(c, out)).await?;
     txn.commit().await?;
     Ok(Some(members.len()))
 }

@@ -29,6 +29,8 @@ pub struct AppState {
     pub forms: crate::store::responses::FormCache,
     /// Closed cycles' priority reports, kept while the report version stands.
     pub reports: crate::report_cache::ReportCache,
+    /// Sends queued webhook messages (`webhooks::deliver`).
+    pub webhooks: crate::webhooks::deliver::Deliverer,
 }
 
 /// Why the application could not start.
@@ -71,6 +73,8 @@ impl AppState {
         let write_gate =
             std::sync::Arc::new(crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db)));
         let submissions = crate::store::submissions::Submissions::start(db.clone(), write_gate.clone());
+        let (config_base_url, config_bind, config_allow_private) =
+            (config.base_url.clone(), config.bind.clone(), config.webhook_allow_private);
         Ok(AppState {
             db,
             config,
@@ -84,6 +88,10 @@ impl AppState {
             submissions,
             forms: Default::default(),
             reports: Default::default(),
+            webhooks: crate::webhooks::deliver::Deliverer::new(
+                crate::webhooks::target::Policy::new(&config_base_url, &config_bind, config_allow_private),
+                &config_base_url,
+            ),
         })
     }
 }

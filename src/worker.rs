@@ -1,6 +1,6 @@
 //! The periodic work inside `serve`: the scheduler (open, remind, close and
 //! schedule cycles), the "results are out" emails of closed cycles, deleting
-//! the rate counters of past hours, and the mailer. Every step claims its work in the database, so any number of
+//! the rate counters of past hours, the mailer and the webhook deliveries. Every step claims its work in the database, so any number of
 //! instances can run this loop at once.
 
 use crate::mailer::Drained;
@@ -59,6 +59,13 @@ pub async fn tick_once(state: &AppState, now: DateTime<Utc>) -> (Tick, Drained) 
     };
     if drained != Drained::default() {
         tracing::info!(sent = drained.sent, retrying = drained.retrying, failed = drained.failed, "mailer");
+    }
+    match state.webhooks.drain(&state.db, now).await {
+        Ok(d) if d != Default::default() => {
+            tracing::info!(delivered = d.delivered, retrying = d.retrying, failed = d.failed, "webhooks");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %crate::error::chain(&e), "webhook pass failed"),
     }
     (tick, drained)
 }

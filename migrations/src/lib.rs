@@ -16,6 +16,9 @@ mod m20261129_000009_answers_by_response;
 mod m20261130_000010_report_version;
 mod m20261130_000011_friction_newest;
 mod m20261130_000012_answers_hot_keys;
+mod m20261130_000013_webhooks;
+mod m20261130_000014_member_lang;
+mod m20261130_000015_retired_questions;
 
 pub struct Migrator;
 
@@ -34,6 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_report_version::Migration),
             Box::new(m20261130_000011_friction_newest::Migration),
             Box::new(m20261130_000012_answers_hot_keys::Migration),
+            Box::new(m20261130_000013_webhooks::Migration),
+            Box::new(m20261130_000014_member_lang::Migration),
+            Box::new(m20261130_000015_retired_questions::Migration),
         ]
     }
 }

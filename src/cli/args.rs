@@ -47,6 +47,9 @@ pub enum Command {
     /// Manage API tokens for the JSON API
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Surveys as code: export a survey to a TOML file, import one
+    #[command(subcommand)]
+    Survey(SurveyCommand),
     /// Members: print a member's personal link, or erase a person
     #[command(subcommand)]
     Member(MemberCommand),
@@ -159,6 +162,13 @@ pub struct ServeArgs {
     #[arg(long, env = "DEVPULSE_MAIL_LOCK_SECONDS", default_value_t = config::DEFAULT_MAIL_LOCK_SECONDS,
           value_parser = clap::value_parser!(u64).range(5..=3600))]
     pub mail_lock_seconds: u64,
+    /// Allow webhook URLs on loopback and private addresses (tests, on-premises receivers)
+    #[arg(long, env = "DEVPULSE_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_private: bool,
+    /// Language of pages and emails for members without one (en, de)
+    #[arg(long, env = "DEVPULSE_DEFAULT_LANG", default_value = "en", value_parser = config::parse_default_lang)]
+    pub default_lang: &'static str,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +219,23 @@ pub enum MemberCommand {
     /// every email to them; their invitations stay as anonymous rows, so past participation does not
     /// change. Cannot be undone
     Erase { email: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Write a survey as a TOML file to keep in version control
+    Export {
+        /// The survey's id
+        id: String,
+        /// The file to write (`-` for standard output)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Create or update the survey a TOML file describes; an unchanged file changes nothing
+    Import {
+        /// The TOML file
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

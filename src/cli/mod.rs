@@ -4,10 +4,12 @@
 //! - [`args`]: what each command takes (clap).
 //! - [`commands`]: one function per command.
 //! - [`serve`]: `devpulse serve`.
+//! - [`surveys`]: `devpulse survey export` and `import` (surveys as code).
 
 mod args;
 mod commands;
 mod serve;
+mod surveys;
 
 pub use args::*;
 pub use commands::survey_title;
@@ -47,7 +49,9 @@ impl From<store::StoreError> for CliError {
     fn from(e: store::StoreError) -> Self {
         match e {
             store::StoreError::Invalid(f) => CliError::Usage(f.to_string()),
-            store::StoreError::Conflict(m) | store::StoreError::NotFound(m) => CliError::Usage(m),
+            store::StoreError::Conflict(m) | store::StoreError::NotFound(m) | store::StoreError::CycleOpen(m) => {
+                CliError::Usage(m)
+            }
             other => failed("database")(other),
         }
     }
@@ -117,6 +121,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             commands::member_link(global, &email, &base_url).await
         }
         Command::Member(MemberCommand::Erase { email }) => commands::member_erase(global, &email).await,
+        Command::Survey(SurveyCommand::Export { id, out }) => surveys::export(global, &id, &out).await,
+        Command::Survey(SurveyCommand::Import { file }) => surveys::import(global, &file).await,
     }
 }
 

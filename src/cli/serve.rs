@@ -23,6 +23,8 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         comment_k: args.comment_k,
         mail_retry: std::time::Duration::from_secs(args.mail_retry_seconds),
         mail_lock: std::time::Duration::from_secs(args.mail_lock_seconds),
+        webhook_allow_private: args.webhook_allow_private,
+        default_lang: args.default_lang,
     };
     let db = open(global).await?;
     let mut welcome = Vec::new();

@@ -45,6 +45,7 @@ pub async fn survey(demo: &Demo, txn: &DatabaseTransaction) -> StoreResult<DemoS
             area_id: Set(q.area_id.map(str::to_string)),
             prompt: Set(q.prompt.to_string()),
             required: Set(q.required),
+            retired: Set(false),
         });
         questions.push((id, *q));
     }

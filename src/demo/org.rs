@@ -96,6 +96,8 @@ pub async fn create(demo: &mut Demo, txn: &DatabaseTransaction) -> StoreResult<O
                 token_version: Set(1),
                 // The first member of each team leads it.
                 lead: Set(n == 0),
+                // Every fourth person reads devpulse in German.
+                lang: Set((person % 4 == 3).then_some(crate::domain::Lang::De)),
                 created_at: Set(at(demo.org_start, 10)),
             });
             person += 1;

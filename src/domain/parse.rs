@@ -377,6 +377,54 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// A language of members' pages and emails: the one list (`crate::i18n`
+    /// keeps the texts, in `locales/<lang>/`).
+    Lang, "language", {
+        En => "en",
+        De => "de",
+    }
+);
+
+string_enum!(
+    /// How a webhook's body is shaped: Standard Webhooks JSON, or Slack's `{"text": ...}`.
+    WebhookFormat, "format", {
+        Standard => "standard",
+        Slack => "slack",
+    }
+);
+
+string_enum!(
+    /// What a webhook can be told about.
+    WebhookEvent, "event", {
+        FrictionCreated => "friction.created",
+        FrictionStatusChanged => "friction.status_changed",
+        CycleOpened => "cycle.opened",
+        CycleClosed => "cycle.closed",
+        ReportReady => "report.ready",
+        RoadmapShipped => "roadmap.shipped",
+    }
+);
+
+string_enum!(
+    /// Where a webhook delivery stands.
+    DeliveryStatus, "delivery status", {
+        Queued => "queued",
+        Delivered => "delivered",
+        Failed => "failed",
+    }
+);
+
+impl Lang {
+    /// The language's own name, for pickers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::De => "Deutsch",
+        }
+    }
+}
+
 impl EmailKind {
     /// Invitations and reminders: who got one, and when, could be lined up
     /// with when responses came in, so their recipient is dropped once sent.

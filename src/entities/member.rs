@@ -1,5 +1,6 @@
 //! The `members` table.
 
+use crate::domain::Lang;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -20,6 +21,8 @@ pub struct Model {
     pub token_version: i32,
     /// A team lead reads their own team's results.
     pub lead: bool,
+    /// Their pages' and emails' language; `None`: `DEVPULSE_DEFAULT_LANG`.
+    pub lang: Option<Lang>,
     pub created_at: DateTimeUtc,
 }
 

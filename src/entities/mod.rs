@@ -21,3 +21,5 @@ pub mod setting;
 pub mod signin_throttle;
 pub mod survey;
 pub mod team;
+pub mod webhook;
+pub mod webhook_delivery;

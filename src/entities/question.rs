@@ -15,6 +15,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub prompt: String,
     pub required: bool,
+    /// Changed or dropped by a survey file after it had answers: kept for
+    /// past cycles' reports, shown on no form (`store::survey_import`).
+    pub retired: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ pub mod results;
 pub mod roadmap;
 pub mod surveys;
 pub mod teams;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -30,5 +31,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .configure(responses::configure)
         .configure(friction::configure)
         .configure(roadmap::configure)
-        .configure(results::configure);
+        .configure(results::configure)
+        .configure(webhooks::configure);
 }

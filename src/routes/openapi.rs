@@ -23,6 +23,7 @@ use utoipa::{
         (name = "friction", description = "The friction log: filing, me-too and triage"),
         (name = "roadmap", description = "Roadmap items linked to friction"),
         (name = "results", description = "Scores and ranked priorities of closed cycles"),
+        (name = "webhooks", description = "Signed events (Standard Webhooks) and chat messages to other tools"),
     )
 )]
 pub struct ApiDoc;

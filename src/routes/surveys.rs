@@ -2,13 +2,14 @@
 //! participation.
 
 use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
-use crate::domain::{Cadence, CycleStatus};
-use crate::domain::{FieldError, QuestionKind, parse_date, required_text};
+use crate::domain::CycleStatus;
+use crate::domain::{QuestionKind, parse_date};
 use crate::entities::{cycle, question};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::store::cycles::{self, Mailing, NewCycle};
-use crate::store::surveys::{self, NewQuestion, NewSurvey, SurveyFull};
+use crate::store::survey_import::{self, Imported};
+use crate::store::surveys::{self, SurveyFull};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -79,128 +80,7 @@ impl From<SurveyFull> for SurveyOut {
     }
 }
 
-/// A question of a new survey.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QuestionIn {
-    #[schema(value_type = QuestionKind)]
-    pub kind: String,
-    /// Required for `likert5`, refused for the other kinds.
-    pub area_id: Option<String>,
-    #[schema(min_length = 1, max_length = 500)]
-    pub prompt: String,
-    /// Defaults to true for `likert5`, false otherwise.
-    pub required: Option<bool>,
-}
-
-/// `{"template": "devex"}` for the default DevEx survey, or a custom survey.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SurveyIn {
-    /// `devex`: the default DevEx survey (other fields may override title, cadence, open_days, reminder_days).
-    #[schema(pattern = "^devex$")]
-    pub template: Option<String>,
-    /// Required without a template.
-    #[schema(min_length = 1, max_length = 200)]
-    pub title: Option<String>,
-    #[schema(max_length = 2000)]
-    pub description: Option<String>,
-    /// `one_off` (default), `monthly`, `quarterly` or `every_N_weeks` (N from 1 to 52).
-    #[schema(pattern = "^(one_off|monthly|quarterly|every_([1-9]|[1-4][0-9]|5[0-2])_weeks)$")]
-    pub cadence: Option<String>,
-    /// Days each cycle stays open (1 to 90, default 14).
-    #[schema(minimum = 1, maximum = 90)]
-    pub open_days: Option<u32>,
-    /// Days after opening on which non-respondents are reminded (default
-    /// `[3, 7]`), each at least 1 and under `open_days`.
-    pub reminder_days: Option<Vec<u32>>,
-    /// Required without a template (1 to 100), refused with one.
-    #[schema(min_items = 1, max_items = 100)]
-    pub questions: Option<Vec<QuestionIn>>,
-}
-
-impl SurveyIn {
-    fn parse(self) -> Result<NewSurvey, ApiError> {
-        let mut new = match self.template.as_deref() {
-            Some("devex") => {
-                if self.questions.is_some() {
-                    return Err(ApiError::invalid("questions", "a template brings its own questions"));
-                }
-                NewSurvey::devex()
-            }
-            Some(other) => {
-                return Err(ApiError::invalid("template", format!("unknown template {other:?}; expected devex")));
-            }
-            None => {
-                let questions = self
-                    .questions
-                    .as_ref()
-                    .ok_or_else(|| ApiError::invalid("questions", "a custom survey needs questions"))?;
-                if questions.is_empty() || questions.len() > 100 {
-                    return Err(ApiError::invalid("questions", "must hold 1 to 100 questions"));
-                }
-                NewSurvey {
-                    title: String::new(),
-                    description: String::new(),
-                    cadence: Cadence::OneOff,
-                    open_days: 14,
-                    reminder_days: vec![3, 7],
-                    questions: Vec::new(),
-                }
-            }
-        };
-        if let Some(t) = &self.title {
-            new.title = required_text("title", t, 200)?;
-        } else if new.title.is_empty() {
-            return Err(ApiError::invalid("title", "missing field `title`"));
-        }
-        if let Some(d) = &self.description {
-            new.description = crate::domain::optional_text("description", Some(d), 2000)?.unwrap_or_default();
-        }
-        if let Some(c) = &self.cadence {
-            new.cadence = Cadence::parse("cadence", c)?;
-        }
-        if let Some(d) = self.open_days {
-            if !(1..=90).contains(&d) {
-                return Err(ApiError::invalid("open_days", "must be from 1 to 90"));
-            }
-            new.open_days = d;
-        }
-        if let Some(days) = self.reminder_days {
-            if days.len() > 5 {
-                return Err(ApiError::invalid("reminder_days", "at most 5 reminders"));
-            }
-            new.reminder_days = days;
-        }
-        let mut sorted = new.reminder_days.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        if sorted.iter().any(|d| *d == 0 || *d >= new.open_days) {
-            return Err(ApiError::invalid("reminder_days", "each day must be from 1 to open_days - 1"));
-        }
-        new.reminder_days = sorted;
-        if let Some(questions) = self.questions {
-            for (i, q) in questions.into_iter().enumerate() {
-                let field = |f: &str| format!("questions[{i}].{f}");
-                let kind = QuestionKind::parse(&field("kind"), &q.kind)?;
-                let prompt = required_text(&field("prompt"), &q.prompt, 500)?;
-                let area_id = q.area_id.filter(|a| !a.trim().is_empty());
-                match kind {
-                    QuestionKind::Likert5 if area_id.is_none() => {
-                        return Err(FieldError::new(field("area_id"), "a likert5 question must name its area").into());
-                    }
-                    QuestionKind::Text | QuestionKind::Hours | QuestionKind::Nps if area_id.is_some() => {
-                        return Err(FieldError::new(field("area_id"), format!("a {kind} question has no area")).into());
-                    }
-                    _ => {}
-                }
-                let required = q.required.unwrap_or(kind == QuestionKind::Likert5);
-                new.questions.push(NewQuestion { kind, area_id, prompt, required });
-            }
-        }
-        Ok(new)
-    }
-}
+pub use crate::survey_doc::{QuestionIn, SurveyIn};
 
 /// List surveys.
 #[utoipa::path(tag = "surveys", params(PageQuery), security(("api_token" = [])),
@@ -215,18 +95,30 @@ async fn list_surveys(
     Ok(HttpResponse::Ok().json(ListOf::from_page(page, SurveyOut::from)))
 }
 
-/// Create a survey: `{"template": "devex"}` or a custom one.
+/// Create a survey (`{"template": "devex"}` or a custom one), or, with a
+/// `survey_id` (a document as `devpulse survey export` writes it), make
+/// that survey match the document: 201 when created, 200 when updated or
+/// unchanged. A changed question of a survey with answers becomes a new
+/// question; changes are refused while a cycle of the survey is open.
 #[utoipa::path(tag = "surveys", request_body = SurveyIn, security(("api_token" = [])),
-    responses((status = 201, body = SurveyOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SurveyOut), (status = 200, body = SurveyOut), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "cycle_open"), (status = 422, body = ErrorBody)))]
 #[post("/surveys")]
 async fn create_survey(
     state: web::Data<AppState>,
     authed: Authed<Admin, ApiJson<SurveyIn>>,
 ) -> Result<HttpResponse, ApiError> {
     let Authed(admin, body) = authed;
-    let new = body.0.parse()?;
-    let full = surveys::create(&state.db, &admin.actor, new).await?;
-    Ok(HttpResponse::Created().json(SurveyOut::from(full)))
+    let parsed = body.0.parse()?;
+    let (imported, full) = match parsed.survey_id {
+        Some(id) => survey_import::import(&state.db, &admin.actor, &id, parsed.survey).await?,
+        None => (Imported::Created, surveys::create(&state.db, &admin.actor, parsed.survey).await?),
+    };
+    let mut res = match imported {
+        Imported::Created => HttpResponse::Created(),
+        Imported::Updated | Imported::Unchanged => HttpResponse::Ok(),
+    };
+    Ok(res.insert_header(("Devpulse-Import", imported.as_str())).json(SurveyOut::from(full)))
 }
 
 /// One survey with its questions.

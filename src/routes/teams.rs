@@ -1,13 +1,13 @@
 //! `/api/v1/teams`: teams and their members.
 
 use super::extract::{Admin, ApiJson, Authed, ListOf, PageQuery};
-use crate::domain::{Email, TeamKind};
+use crate::domain::{Email, Lang, TeamKind};
 use crate::entities::{member, team};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::store::{
     self,
-    teams::{Added, NewTeam, TeamRow},
+    teams::{Added, Joining, NewTeam, TeamRow},
 };
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -90,6 +90,8 @@ pub struct MemberOut {
     pub active: bool,
     /// A team lead reads their team's results.
     pub lead: bool,
+    /// The language of their pages and emails; null: the organisation's default.
+    pub lang: Option<Lang>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -101,6 +103,7 @@ impl MemberOut {
             team: team_slug.to_string(),
             active: m.active,
             lead: m.lead,
+            lang: m.lang,
             created_at: m.created_at,
         }
     }
@@ -114,6 +117,9 @@ pub struct MemberIn {
     pub email: String,
     /// A team lead (default false).
     pub lead: Option<bool>,
+    /// `en` or `de`; absent: the organisation's default (`DEVPULSE_DEFAULT_LANG`).
+    #[schema(value_type = Option<Lang>)]
+    pub lang: Option<String>,
 }
 
 /// A change to a member: any of these.
@@ -123,6 +129,10 @@ pub struct MemberPatch {
     pub lead: Option<bool>,
     /// `false` deactivates (like DELETE), `true` reactivates.
     pub active: Option<bool>,
+    /// `en` or `de`; null goes back to the organisation's default.
+    #[serde(default, deserialize_with = "super::extract::present")]
+    #[schema(value_type = Option<Lang>)]
+    pub lang: Option<Option<String>>,
 }
 
 /// List teams, by slug.
@@ -215,15 +225,16 @@ async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     let Authed(admin, body) = authed;
     let email = Email::parse("email", &body.0.email)?;
-    let lead = body.0.lead.unwrap_or(false);
-    let added = store::teams::add_member(&state.db, &state.emails, &admin.actor, &slug, &email, lead).await?;
+    let lang = body.0.lang.as_deref().map(|l| Lang::parse("lang", l)).transpose()?;
+    let joining = Joining { lead: body.0.lead.unwrap_or(false), lang };
+    let added = store::teams::add_member(&state.db, &state.emails, &admin.actor, &slug, &email, joining).await?;
     Ok(match added {
         Added::Created(m) => HttpResponse::Created().json(MemberOut::new(m, &slug)),
         Added::Reactivated(m) => HttpResponse::Ok().json(MemberOut::new(m, &slug)),
     })
 }
 
-/// Change a member: lead, active.
+/// Change a member: lead, active, lang.
 #[utoipa::path(
     tag = "teams",
     request_body = MemberPatch,
@@ -241,7 +252,9 @@ async fn update_member(
     let (slug, email) = path.into_inner();
     let email = Email::parse("email", &email)
         .map_err(|_| ApiError::NotFound(format!("{email:?} is not a member of team {slug:?}")))?;
-    let change = store::teams::MemberChange { lead: body.0.lead, active: body.0.active };
+    let b = body.0;
+    let lang = b.lang.map(|l| l.as_deref().map(|l| Lang::parse("lang", l)).transpose()).transpose()?;
+    let change = store::teams::MemberChange { lead: b.lead, active: b.active, lang };
     let m = store::teams::update_member(&state.db, &admin.actor, &slug, &email, change).await?;
     Ok(HttpResponse::Ok().json(MemberOut::new(m, &slug)))
 }

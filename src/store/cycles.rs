@@ -175,6 +175,8 @@ async fn open(
         .filter(member::Column::Active.eq(true))
         .all(txn)
         .await?;
+    let event = crate::webhooks::events::cycle_opened(c, &survey.title, members.len());
+    crate::store::webhooks::emit(txn, &event).await?;
     for m in members {
         let invitation_id = new_id();
         let token = invitations::token_for(mailing.invitation_key, &invitation_id);
@@ -232,6 +234,7 @@ async fn close(txn: &DatabaseTransaction, c: &cycle::Model, today: NaiveDate) ->
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::Broken(format!("cycle {} has no survey", c.cycle_id)))?;
+    crate::store::webhooks::emit(txn, &crate::webhooks::events::cycle_closed(c, &survey.title)).await?;
     let cadence = survey.cadence;
     let later = cycle::Entity::find()
         .filter(cycle::Column::SurveyId.eq(c.survey_id.as_str()))

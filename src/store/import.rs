@@ -1,11 +1,11 @@
-//! Importing members from CSV (`email,team[,lead]`): a preview that names
+//! Importing members from CSV (`email,team[,lead[,lang]]`): a preview that names
 //! every bad line, then the import itself, all lines or none, in one
 //! transaction. A byte-order mark, CRLF line ends, a header line and blank
 //! lines are fine.
 
 use super::teams::{self, Added};
 use super::{StoreError, StoreResult};
-use crate::domain::{Email, FieldError};
+use crate::domain::{Email, FieldError, Lang};
 use crate::email::Emails;
 use crate::entities::{member, team};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -21,6 +21,8 @@ pub struct Row {
     pub email: String,
     pub team: String,
     pub lead: bool,
+    /// `en`, `de`; blank: the organisation's default.
+    pub lang: Option<Lang>,
 }
 
 /// A bad line and why.
@@ -52,8 +54,8 @@ pub fn parse(text: &str, teams: &HashSet<String>) -> (Vec<Row>, Vec<Problem>) {
         if shown.trim().is_empty() || (line == 1 && fields[0].eq_ignore_ascii_case("email")) {
             continue;
         }
-        if !(2..=3).contains(&fields.len()) {
-            problem("expected email,team or email,team,lead".into());
+        if !(2..=4).contains(&fields.len()) {
+            problem("expected email,team or email,team,lead or email,team,lead,lang".into());
             continue;
         }
         let email = match Email::parse("email", fields[0]) {
@@ -71,11 +73,21 @@ pub fn parse(text: &str, teams: &HashSet<String>) -> (Vec<Row>, Vec<Problem>) {
             problem(format!("lead must be true or false, not {:?}", fields[2]));
             continue;
         };
+        let lang = match fields.get(3).copied().unwrap_or("") {
+            "" => None,
+            l => match Lang::parse("lang", &l.to_ascii_lowercase()) {
+                Ok(l) => Some(l),
+                Err(e) => {
+                    problem(e.message);
+                    continue;
+                }
+            },
+        };
         if let Some(first) = seen.insert(email.to_string(), line) {
             problem(format!("{email} is already on line {first}"));
             continue;
         }
-        rows.push(Row { line, email: email.to_string(), team: fields[1].to_string(), lead });
+        rows.push(Row { line, email: email.to_string(), team: fields[1].to_string(), lead, lang });
     }
     (rows, problems)
 }
@@ -128,7 +140,9 @@ pub async fn import(db: &DatabaseConnection, emails: &Emails, actor: &str, text:
     for r in &rows {
         let team = teams::by_slug(&txn, &r.team).await?;
         let email = Email::parse("email", &r.email)?;
-        let _: Added = teams::add_member_in(&txn, emails, actor, &team, &email, r.lead).await?;
+        let _: Added =
+            teams::add_member_in(&txn, emails, actor, &team, &email, teams::Joining { lead: r.lead, lang: r.lang })
+                .await?;
     }
     txn.commit().await?;
     Ok(rows.len())

@@ -21,11 +21,13 @@ pub mod roadmap;
 pub mod sessions;
 pub mod settings;
 pub mod submissions;
+pub mod survey_import;
 pub mod surveys;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
 pub mod version;
+pub mod webhooks;
 
 use crate::domain::FieldError;
 use base64::Engine;
@@ -39,6 +41,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A change a cycle's being open forbids (its survey's questions).
+    #[error("{0}")]
+    CycleOpen(String),
     #[error(transparent)]
     Invalid(#[from] FieldError),
     /// Unreachable, or busy past the time we wait (see [`is_unavailable`]).

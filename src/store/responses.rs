@@ -294,6 +294,7 @@ mod tests {
             area_id: area.map(str::to_string),
             prompt: "?".into(),
             required,
+            retired: false,
         }
     }
 

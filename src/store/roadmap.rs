@@ -122,6 +122,9 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewItem, today: N
         json!({"title": item.title, "status": item.status}),
     )
     .await?;
+    if item.status == RoadmapStatus::Shipped {
+        crate::store::webhooks::emit(&txn, &crate::webhooks::events::roadmap_shipped(&item, 0)).await?;
+    }
     txn.commit().await?;
     Ok(ItemFull { item, reports: Vec::new() })
 }
@@ -214,6 +217,8 @@ pub async fn update(
     let shipped_now = after.status == RoadmapStatus::Shipped && before.status != after.status;
     let full = get(&txn, item_id).await?;
     if shipped_now {
+        crate::store::webhooks::emit(&txn, &crate::webhooks::events::roadmap_shipped(&after, full.reports.len()))
+            .await?;
         let change = format!("The roadmap item it is linked to, \"{}\", has shipped.", after.title);
         for r in &full.reports {
             friction::follow_up(&txn, notify, r, "a fix has shipped", &change).await?;

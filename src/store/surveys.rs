@@ -14,6 +14,8 @@ use std::collections::HashSet;
 /// One question of a new survey, parsed.
 #[derive(Debug, Clone)]
 pub struct NewQuestion {
+    /// The question this one is (surveys as code); `None` for a new one.
+    pub question_id: Option<String>,
     pub kind: QuestionKind,
     pub area_id: Option<String>,
     pub prompt: String,
@@ -43,6 +45,7 @@ impl NewSurvey {
             questions: devex::QUESTIONS
                 .iter()
                 .map(|q| NewQuestion {
+                    question_id: None,
                     kind: q.kind,
                     area_id: q.area_id.map(str::to_string),
                     prompt: q.prompt.into(),
@@ -70,10 +73,9 @@ pub fn parse_days(s: &str) -> Vec<u32> {
     s.split(',').filter_map(|d| d.trim().parse().ok()).collect()
 }
 
-/// Creates a survey after checking that every area a question points at exists.
-pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> StoreResult<SurveyFull> {
-    let txn = crate::store::begin_write(db).await?;
-    let known: HashSet<String> = area::Entity::find().all(&txn).await?.into_iter().map(|a| a.area_id).collect();
+/// Every area a question points at exists.
+pub async fn check_areas(conn: &impl ConnectionTrait, new: &NewSurvey) -> StoreResult<()> {
+    let known: HashSet<String> = area::Entity::find().all(conn).await?.into_iter().map(|a| a.area_id).collect();
     for (i, q) in new.questions.iter().enumerate() {
         if let Some(a) = &q.area_id
             && !known.contains(a)
@@ -81,7 +83,27 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> Sto
             return Err(FieldError::new(format!("questions[{i}].area_id"), format!("unknown area {a:?}")).into());
         }
     }
-    let survey_id = new_id();
+    Ok(())
+}
+
+/// Creates a survey after checking that every area a question points at exists.
+pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> StoreResult<SurveyFull> {
+    let txn = crate::store::begin_write(db).await?;
+    let full = insert(&txn, actor, &new_id(), new).await?;
+    txn.commit().await?;
+    Ok(full)
+}
+
+/// Inserts a survey with the id `survey_id` and its questions (with their
+/// own ids where given), in the caller's transaction.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: &str,
+    survey_id: &str,
+    new: NewSurvey,
+) -> StoreResult<SurveyFull> {
+    check_areas(txn, &new).await?;
+    let survey_id = survey_id.to_string();
     let survey = survey::ActiveModel {
         survey_id: Set(survey_id.clone()),
         title: Set(new.title),
@@ -92,26 +114,26 @@ pub async fn create(db: &DatabaseConnection, actor: &str, new: NewSurvey) -> Sto
         active: Set(true),
         created_at: Set(Utc::now()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut questions = Vec::new();
     for (pos, q) in new.questions.into_iter().enumerate() {
         questions.push(
             question::ActiveModel {
-                question_id: Set(new_id()),
+                question_id: Set(q.question_id.unwrap_or_else(new_id)),
                 survey_id: Set(survey_id.clone()),
                 position: Set(pos as i32 + 1),
                 kind: Set(q.kind),
                 area_id: Set(q.area_id),
                 prompt: Set(q.prompt),
                 required: Set(q.required),
+                retired: Set(false),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?,
         );
     }
-    audit::record(&txn, actor, "survey.create", "survey", &survey_id, json!({"title": survey.title})).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, "survey.create", "survey", &survey_id, json!({"title": survey.title})).await?;
     Ok(SurveyFull { survey, questions })
 }
 
@@ -122,6 +144,7 @@ pub async fn get(conn: &impl ConnectionTrait, survey_id: &str) -> StoreResult<Su
         .ok_or_else(|| StoreError::NotFound(format!("no survey {survey_id:?}")))?;
     let questions = question::Entity::find()
         .filter(question::Column::SurveyId.eq(survey_id))
+        .filter(question::Column::Retired.eq(false))
         .order_by_asc(question::Column::Position)
         .all(conn)
         .await?;
@@ -139,6 +162,7 @@ pub async fn list(conn: &impl ConnectionTrait, page: &super::PageParams) -> Stor
     let ids: Vec<String> = page.items.iter().map(|s| s.survey_id.clone()).collect();
     let questions = question::Entity::find()
         .filter(question::Column::SurveyId.is_in(ids))
+        .filter(question::Column::Retired.eq(false))
         .order_by_asc(question::Column::Position)
         .all(conn)
         .await?;

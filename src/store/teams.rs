@@ -1,7 +1,7 @@
 //! Teams and their members.
 
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id, outbox};
-use crate::domain::{Email, EmailKind, FieldError, Slug, TeamKind};
+use crate::domain::{Email, EmailKind, FieldError, Lang, Slug, TeamKind};
 use crate::email::Emails;
 use crate::entities::{member, team};
 use chrono::Utc;
@@ -143,11 +143,11 @@ pub async fn add_member(
     actor: &str,
     slug: &str,
     email: &Email,
-    lead: bool,
+    joining: Joining,
 ) -> StoreResult<Added> {
     let txn = crate::store::begin_write(conn).await?;
     let team = by_slug(&txn, slug).await?;
-    let added = add_member_in(&txn, emails, actor, &team, email, lead).await?;
+    let added = add_member_in(&txn, emails, actor, &team, email, joining).await?;
     txn.commit().await?;
     Ok(added)
 }
@@ -160,8 +160,9 @@ pub async fn add_member_in(
     actor: &str,
     team: &team::Model,
     email: &Email,
-    lead: bool,
+    joining: Joining,
 ) -> StoreResult<Added> {
+    let Joining { lead, lang } = joining;
     let existing = member::Entity::find().filter(member::Column::Email.eq(email.as_str())).one(txn).await?;
     let added = match existing {
         Some(m) if m.active => {
@@ -172,6 +173,9 @@ pub async fn add_member_in(
             let mut active = m.into_active_model();
             active.active = Set(true);
             active.lead = Set(lead);
+            if lang.is_some() {
+                active.lang = Set(lang);
+            }
             active.team_id = Set(team.team_id.clone());
             Added::Reactivated(active.update(txn).await?)
         }
@@ -185,6 +189,7 @@ pub async fn add_member_in(
                 token_hash: Set(super::members::first_token_hash(emails.link_key(), &member_id)),
                 token_version: Set(1),
                 lead: Set(lead),
+                lang: Set(lang),
                 created_at: Set(Utc::now()),
             }
             .insert(txn)
@@ -201,11 +206,19 @@ pub async fn add_member_in(
     Ok(added)
 }
 
-/// A change to a member: any of these.
+/// How a person joins a team: as its lead or not, in a language or the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Joining {
+    pub lead: bool,
+    pub lang: Option<Lang>,
+}
+
+/// A change to a member: any of these (`lang: Some(None)` goes back to the default).
 #[derive(Debug, Clone, Default)]
 pub struct MemberChange {
     pub lead: Option<bool>,
     pub active: Option<bool>,
+    pub lang: Option<Option<Lang>>,
 }
 
 /// Changes a member of the team (lead, active), audited.
@@ -231,13 +244,16 @@ pub async fn update_member(
     if let Some(active) = change.active {
         row.active = Set(active);
     }
+    if let Some(lang) = change.lang {
+        row.lang = Set(lang);
+    }
     let m = row.update(&txn).await?;
     let action = match (change.active, change.lead) {
         (Some(false), None) => "member.deactivate",
         (Some(true), None) => "member.reactivate",
         _ => "member.update",
     };
-    let detail = json!({"team": slug, "lead": change.lead, "active": change.active});
+    let detail = json!({"team": slug, "lead": change.lead, "active": change.active, "lang": change.lang});
     audit::record(&txn, actor, action, "member", &m.member_id, detail).await?;
     txn.commit().await?;
     Ok(m)
@@ -251,7 +267,7 @@ pub async fn deactivate_member(
     slug: &str,
     email: &Email,
 ) -> StoreResult<member::Model> {
-    update_member(conn, actor, slug, email, MemberChange { active: Some(false), lead: None }).await
+    update_member(conn, actor, slug, email, MemberChange { active: Some(false), ..Default::default() }).await
 }
 
 /// The slug of a team by its id.

@@ -140,6 +140,8 @@ async fn an_admin_runs_the_platform_from_the_console_in_a_real_browser() {
     assert!(drained.sent > 0 && drained.failed == 0, "{drained:?}");
 
     // Every page of the console, the survey form and the member pages.
+    let hook = serde_json::json!({"url": "https://hooks.example.com/devpulse", "events": ["cycle.closed"]});
+    assert_eq!(app.post("/api/v1/webhooks", &hook).send().await.unwrap().status(), 201);
     let member = app.member_token("new.one@example.com").await;
     let token = app
         .invitation_tokens_by_email(
@@ -155,6 +157,7 @@ async fn an_admin_runs_the_platform_from_the_console_in_a_real_browser() {
         "/admin/teams".into(),
         "/admin/teams/checkout".into(),
         "/admin/settings".into(),
+        "/admin/webhooks".into(),
         "/".into(),
         "/p".into(),
         format!("/p/{member}"),

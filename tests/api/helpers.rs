@@ -96,6 +96,7 @@ pub async fn spawn_on(
     let address = format!("http://127.0.0.1:{port}");
     let mut config = Config::with_database(&database_url);
     config.base_url = format!("https://devpulse.test:{port}");
+    config.bind = format!("127.0.0.1:{port}");
     config.mail_dir = dir.path().join("mail");
     tweak(&mut config);
     let (_, token) = store::tokens::create(&db, "tests").await.expect("token");

@@ -26,6 +26,8 @@ mod results_email;
 mod schema;
 mod smtp;
 mod surveys;
+mod surveys_as_code;
 mod teams;
 mod trust;
 mod upgrade;
+mod webhooks;

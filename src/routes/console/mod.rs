@@ -14,6 +14,7 @@ pub mod session;
 mod settings;
 mod surveys;
 mod teams;
+mod webhooks;
 
 use crate::error::PageError;
 use crate::routes::figures;
@@ -67,7 +68,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/settings/tokens/{id}/revoke", web::post().to(settings::revoke_token))
             .route("/settings/admins", web::post().to(settings::add_admin))
             .route("/settings/admins/remove", web::post().to(settings::remove_admin))
-            .route("/settings/password", web::post().to(settings::change_password)),
+            .route("/settings/password", web::post().to(settings::change_password))
+            .route("/webhooks", web::get().to(webhooks::page))
+            .route("/webhooks", web::post().to(webhooks::create))
+            .route("/webhooks/{id}/rotate", web::post().to(webhooks::rotate))
+            .route("/webhooks/{id}/delete", web::post().to(webhooks::delete)),
     );
 }
 
@@ -79,13 +84,14 @@ struct NavItem {
 }
 
 /// The console's pages, in the order of the navigation.
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 8] = [
     ("/admin", "Overview"),
     ("/admin/results", "Results"),
     ("/admin/surveys", "Surveys"),
     ("/admin/friction", "Friction"),
     ("/admin/roadmap", "Roadmap"),
     ("/admin/teams", "Teams"),
+    ("/admin/webhooks", "Webhooks"),
     ("/admin/settings", "Settings"),
 ];
 

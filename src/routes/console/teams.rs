@@ -135,6 +135,13 @@ struct MemberView {
     email: String,
     active: bool,
     lead: bool,
+    /// `en`, `de`, or blank for the default.
+    lang: &'static str,
+}
+
+/// The languages a member may read devpulse in: (code, name).
+fn langs() -> Vec<(&'static str, &'static str)> {
+    crate::domain::Lang::ALL.iter().map(|l| (l.as_str(), l.name())).collect()
 }
 
 pub async fn team(
@@ -167,9 +174,19 @@ async fn team_page(
     );
     ctx.insert(
         "members",
-        &members.into_iter().map(|m| MemberView { email: m.email, active: m.active, lead: m.lead }).collect::<Vec<_>>(),
+        &members
+            .into_iter()
+            .map(|m| MemberView {
+                email: m.email,
+                active: m.active,
+                lead: m.lead,
+                lang: m.lang.map_or("", |l| l.as_str()),
+            })
+            .collect::<Vec<_>>(),
     );
     ctx.insert("problem", &problem);
+    ctx.insert("langs", &langs());
+    ctx.insert("default_lang", state.config.default_lang);
     Ok(state.pages.page(status, "console/team.html", ctx))
 }
 
@@ -178,9 +195,12 @@ pub struct MemberForm {
     csrf: Option<String>,
     #[serde(default)]
     email: String,
-    /// `add`, `lead`, `unlead`, `deactivate`, `reactivate`, `resend`.
+    /// `add`, `add_lead`, `lead`, `unlead`, `deactivate`, `reactivate`, `resend`, `lang`.
     #[serde(default)]
     action: String,
+    /// With `add`, `add_lead` and `lang`: `en`, `de`, or blank for the default.
+    #[serde(default)]
+    lang: String,
 }
 
 pub async fn member(
@@ -211,10 +231,19 @@ pub async fn member(
 async fn member_action(state: &AppState, signed: &Signed, slug: &str, form: &MemberForm) -> Result<(), PageError> {
     let email = Email::parse("email", &form.email)?;
     let actor = signed.actor();
-    let change = |lead: Option<bool>, active: Option<bool>| MemberChange { lead, active };
+    let change = |lead: Option<bool>, active: Option<bool>| MemberChange { lead, active, lang: None };
+    let lang = match form.lang.trim() {
+        "" => None,
+        l => Some(crate::domain::Lang::parse("lang", l)?),
+    };
     match form.action.as_str() {
         "add" | "add_lead" => {
-            teams::add_member(&state.db, &state.emails, &actor, slug, &email, form.action == "add_lead").await?;
+            let joining = teams::Joining { lead: form.action == "add_lead", lang };
+            teams::add_member(&state.db, &state.emails, &actor, slug, &email, joining).await?;
+        }
+        "lang" => {
+            let change = MemberChange { lang: Some(lang), ..Default::default() };
+            drop(teams::update_member(&state.db, &actor, slug, &email, change).await?)
         }
         "lead" => drop(teams::update_member(&state.db, &actor, slug, &email, change(Some(true), None)).await?),
         "unlead" => drop(teams::update_member(&state.db, &actor, slug, &email, change(Some(false), None)).await?),

@@ -183,6 +183,7 @@ pub async fn file(
         audit::record(&txn, &actor, "friction.file", "friction_report", &row.report_id, json!({"title": row.title}))
             .await?;
     }
+    crate::store::webhooks::emit(&txn, &crate::webhooks::events::friction_created(&row)).await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -58,6 +58,9 @@ pub async fn change(
         (detail.contains_key("status"), detail.contains_key("roadmap_item_id") && after.roadmap_item_id.is_some());
     audit::record(&txn, actor, "friction.change", "friction_report", report_id, serde_json::Value::Object(detail))
         .await?;
+    if status_changed {
+        crate::store::webhooks::emit(&txn, &crate::webhooks::events::friction_status_changed(&before, &after)).await?;
+    }
     if status_changed || linked {
         let change_text = match status_changed {
             true => format!("Its status changed from {} to {}.", before.status.human(), after.status.human()),
