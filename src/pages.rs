@@ -59,6 +59,7 @@ const LIMITS: Limits = Limits {
 /// Every template, compiled once per process (they are embedded in the binary).
 static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
     let mut tera = Tera::default();
+    crate::i18n::register(&mut tera);
     tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| crate::error::chain(&e))?;
     tera.autoescape_on(vec![".html"]);
     Ok(tera)
@@ -66,7 +67,12 @@ static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
 
 /// Renders `name` into an HTML response with `status` (`k` for the footer,
 /// when known). Every page, the error pages included, goes through here.
+/// A page whose context has no `lang` is in English (the console, and the
+/// pages of someone unknown).
 pub fn render(status: StatusCode, name: &str, mut ctx: Context, k: Option<u32>) -> HttpResponse {
+    if !ctx.contains_key("lang") {
+        ctx.insert("lang", crate::i18n::FALLBACK);
+    }
     ctx.insert("k", &k);
     ctx.insert("stylesheet", &crate::assets::STYLESHEET.href());
     ctx.insert("limits", &LIMITS);

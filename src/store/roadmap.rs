@@ -214,9 +214,9 @@ pub async fn update(
     let shipped_now = after.status == RoadmapStatus::Shipped && before.status != after.status;
     let full = get(&txn, item_id).await?;
     if shipped_now {
-        let change = format!("The roadmap item it is linked to, \"{}\", has shipped.", after.title);
         for r in &full.reports {
-            friction::follow_up(&txn, notify, r, "a fix has shipped", &change).await?;
+            let event = crate::email::FollowUpEvent::Shipped { item: &after.title };
+            friction::follow_up(&txn, notify, r, event).await?;
         }
     }
     txn.commit().await?;
