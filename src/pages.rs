@@ -142,3 +142,28 @@ impl Pages {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(name: &str, lang: &str) -> String {
+        let tera = TERA.as_ref().expect("the templates compile");
+        let mut ctx = Context::new();
+        ctx.insert("lang", lang);
+        ctx.insert("k", &Some(5u32));
+        ctx.insert("stylesheet", "/static/devpulse.css");
+        ctx.insert("limits", &LIMITS);
+        tera.render(name, &ctx).expect("the page renders")
+    }
+
+    #[test]
+    fn pages_render_in_english_and_german() {
+        let en = page("pages/lost_link.html", "en");
+        assert!(en.contains("<html lang=\"en\">") && en.contains("Get your personal link"), "{en}");
+        assert!(en.contains("no result is shown for a group of fewer than 5 people"), "{en}");
+        let de = page("pages/lost_link.html", "de");
+        assert!(de.contains("<html lang=\"de\">") && de.contains("Persönlichen Link anfordern"), "{de}");
+        assert!(!de.contains("Get your personal link") && !de.contains("Unknown localization"), "{de}");
+    }
+}

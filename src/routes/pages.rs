@@ -115,7 +115,7 @@ fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Pro
         };
         match out.iter_mut().find(|s| s.title == title) {
             Some(s) => s.questions.push(view),
-            None => out.push(Section { title: title.to_string(), questions: vec![view] }),
+            None => out.push(Section { title, questions: vec![view] }),
         }
     }
     out
