@@ -122,7 +122,7 @@ impl Config {
             mail_retry: std::time::Duration::from_secs(DEFAULT_MAIL_RETRY_SECONDS),
             mail_lock: std::time::Duration::from_secs(DEFAULT_MAIL_LOCK_SECONDS),
             webhook_allow_private: false,
-            default_lang: crate::i18n::DEFAULT_LANG,
+            default_lang: crate::i18n::FALLBACK,
         }
     }
 }

@@ -53,6 +53,7 @@ pub struct Emails {
 impl Emails {
     pub fn new(base_url: &str, mail_from: &str, k: u32, link_key: &str) -> Result<Self, tera::Error> {
         let mut tera = Tera::default();
+        crate::i18n::register(&mut tera);
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         // Text parts must not be HTML-escaped; HTML parts are.
         tera.autoescape_on(vec![".html"]);
@@ -86,6 +87,9 @@ impl Emails {
     }
 
     fn render(&self, name: &str, mut ctx: Context) -> Result<RenderedEmail, tera::Error> {
+        if !ctx.contains_key("lang") {
+            ctx.insert("lang", crate::i18n::FALLBACK);
+        }
         ctx.insert("k", &self.k);
         let subject = self.tera.render(&format!("emails/{name}/subject.txt"), &ctx)?;
         Ok(RenderedEmail {
@@ -95,32 +99,38 @@ impl Emails {
         })
     }
 
-    /// The welcome email a new member gets, with their personal page link.
-    pub fn welcome(&self, team_name: &str, member_token: &str) -> Result<RenderedEmail, tera::Error> {
+    /// The welcome email a new member gets, with their personal page link,
+    /// in their language `lang`.
+    pub fn welcome(&self, team_name: &str, member_token: &str, lang: &str) -> Result<RenderedEmail, tera::Error> {
         let mut ctx = Context::new();
+        ctx.insert("lang", crate::i18n::parse_lang(lang).unwrap_or(crate::i18n::FALLBACK));
         ctx.insert("team_name", team_name);
         ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
         self.render("welcome", ctx)
     }
 
-    /// A member's personal link, sent again (they lost it).
-    pub fn your_link(&self, member_token: &str) -> Result<RenderedEmail, tera::Error> {
+    /// A member's personal link, sent again (they lost it), in their language.
+    pub fn your_link(&self, member_token: &str, lang: &str) -> Result<RenderedEmail, tera::Error> {
         let mut ctx = Context::new();
+        ctx.insert("lang", crate::i18n::parse_lang(lang).unwrap_or(crate::i18n::FALLBACK));
         ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
         self.render("your_link", ctx)
     }
 
-    /// The email holding a member's new personal link, after they asked for one.
-    pub fn new_link(&self, member_token: &str) -> Result<RenderedEmail, tera::Error> {
+    /// The email holding a member's new personal link, after they asked for
+    /// one, in their language.
+    pub fn new_link(&self, member_token: &str, lang: &str) -> Result<RenderedEmail, tera::Error> {
         let mut ctx = Context::new();
+        ctx.insert("lang", crate::i18n::parse_lang(lang).unwrap_or(crate::i18n::FALLBACK));
         ctx.insert("page_url", &self.link(&format!("/p/{member_token}")));
         self.render("new_link", ctx)
     }
 
     /// A member's links: their page (`page_url`), what came of the last
     /// survey (`results_url`) and, for a team lead, their team's view
-    /// (`team_url`, absent for others).
+    /// (`team_url`, absent for others), and their language (`lang`).
     fn member_links(&self, ctx: &mut Context, member: &MemberLink<'_>) {
+        ctx.insert("lang", crate::i18n::parse_lang(member.lang).unwrap_or(crate::i18n::FALLBACK));
         let token = member.token;
         ctx.insert("page_url", &self.link(&format!("/p/{token}")));
         ctx.insert("results_url", &self.link(&format!("/p/{token}/results")));
@@ -136,9 +146,10 @@ impl Emails {
         member: &MemberLink<'_>,
         reminder: bool,
     ) -> Result<RenderedEmail, tera::Error> {
+        let lang = member.lang;
         let mut ctx = Context::new();
-        ctx.insert("survey_title", survey_title);
-        ctx.insert("closes_on", &closes_on.format("%A %-d %B %Y").to_string());
+        ctx.insert("survey_title", &crate::i18n::bank_text(lang, "bank-title", survey_title));
+        ctx.insert("closes_on", &crate::i18n::long_date(lang, closes_on));
         ctx.insert("survey_url", &self.link(&format!("/s/{invitation_token}")));
         self.member_links(&mut ctx, member);
         self.render(if reminder { "reminder" } else { "invitation" }, ctx)
@@ -147,23 +158,55 @@ impl Emails {
     /// "The results are out": a closed cycle's top priorities and what is
     /// planned or shipped for them (or, under k responses, why there is
     /// nothing to show), with the member's results link and a lead's team link.
+    /// Default area names and the statuses are in the member's language.
     pub fn results(&self, out: &ResultsOut, member: &MemberLink<'_>) -> Result<RenderedEmail, tera::Error> {
+        let lang = member.lang;
+        let top: Option<Vec<TopPriority>> = out.top.as_ref().map(|top| {
+            top.iter()
+                .map(|p| TopPriority {
+                    rank: p.rank,
+                    area_name: crate::i18n::area_name(lang, &p.area_name),
+                    roadmap: p
+                        .roadmap
+                        .iter()
+                        .map(|r| RoadmapLine { title: r.title.clone(), status: crate::i18n::status(lang, &r.status) })
+                        .collect(),
+                })
+                .collect()
+        });
         let mut ctx = Context::new();
-        ctx.insert("survey_title", &out.survey_title);
-        ctx.insert("closes_on", &out.closes_on.format("%A %-d %B %Y").to_string());
-        ctx.insert("top", &out.top);
+        ctx.insert("survey_title", &crate::i18n::bank_text(lang, "bank-title", &out.survey_title));
+        ctx.insert("closes_on", &crate::i18n::long_date(lang, out.closes_on));
+        ctx.insert("top", &top);
         self.member_links(&mut ctx, member);
         self.render("results", ctx)
     }
 
-    /// The follow-up a reporter gets when their friction report changes.
+    /// The follow-up a reporter gets when their friction report changes, in
+    /// their language.
     pub fn friction_followup(&self, f: &FrictionFollowUp<'_>) -> Result<RenderedEmail, tera::Error> {
+        use crate::i18n::{status, t, t_args};
+        let lang = crate::i18n::parse_lang(f.lang).unwrap_or(crate::i18n::FALLBACK);
+        let (headline, change) = match f.event {
+            FollowUpEvent::Status { from, to } => (
+                t_args(lang, "email-followup-headline-status", &[("status", status(lang, to))]),
+                t_args(lang, "email-followup-change-status", &[("from", status(lang, from)), ("to", status(lang, to))]),
+            ),
+            FollowUpEvent::Linked => {
+                (t(lang, "email-followup-headline-linked"), t(lang, "email-followup-change-linked"))
+            }
+            FollowUpEvent::Shipped { item } => (
+                t(lang, "email-followup-headline-shipped"),
+                t_args(lang, "email-followup-change-shipped", &[("item", item.to_string())]),
+            ),
+        };
         let mut ctx = Context::new();
+        ctx.insert("lang", lang);
         ctx.insert("title", f.title);
-        ctx.insert("headline", f.headline);
-        ctx.insert("change", f.change);
+        ctx.insert("headline", &headline);
+        ctx.insert("change", &change);
         ctx.insert("roadmap_title", &f.roadmap.map(|r| r.0));
-        ctx.insert("roadmap_status", &f.roadmap.map(|r| r.1));
+        ctx.insert("roadmap_status", &f.roadmap.map(|r| status(lang, r.1)));
         ctx.insert("page_url", &self.link(&format!("/p/{}", f.member_token)));
         self.render("friction_followup", ctx)
     }
@@ -175,6 +218,8 @@ pub struct MemberLink<'a> {
     pub token: &'a str,
     /// A team lead also gets the link to their team's view.
     pub lead: bool,
+    /// Their language (`en`, `de`: see [`crate::i18n::LANGS`]).
+    pub lang: &'a str,
 }
 
 /// What the "results are out" email of a closed cycle says (the same for
@@ -208,13 +253,26 @@ pub struct RoadmapLine {
 /// What changed about a followed friction report.
 pub struct FrictionFollowUp<'a> {
     pub title: &'a str,
-    /// Short, for the subject: "now planned".
-    pub headline: &'a str,
-    /// A sentence: "Its status changed from new to planned."
-    pub change: &'a str,
-    /// (title, status) of the linked roadmap item.
+    /// What happened; the email says it in a short headline for the subject
+    /// ("now planned") and a sentence ("Its status changed from new to planned.").
+    pub event: FollowUpEvent<'a>,
+    /// (title, status) of the linked roadmap item; the status as its wire
+    /// word (`in_progress`) or in English words (`in progress`).
     pub roadmap: Option<(&'a str, &'a str)>,
     pub member_token: &'a str,
+    /// The reporter's language (`en`, `de`).
+    pub lang: &'a str,
+}
+
+/// What happened to a followed friction report.
+#[derive(Debug, Clone, Copy)]
+pub enum FollowUpEvent<'a> {
+    /// Its status changed (wire words: `triaged`, `in_progress`, …).
+    Status { from: &'a str, to: &'a str },
+    /// The platform team linked it to a roadmap item.
+    Linked,
+    /// The roadmap item it is linked to (this title) has shipped.
+    Shipped { item: &'a str },
 }
 
 /// `devpulse <devpulse@example.org>` → `example.org`.
@@ -234,7 +292,7 @@ mod tests {
     fn welcome_email_snapshot() {
         let emails =
             Emails::new("https://devpulse.example.org/", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
-        let email = emails.welcome("Payments <API> & co", "tok123").unwrap();
+        let email = emails.welcome("Payments <API> & co", "tok123", "en").unwrap();
         assert_eq!(emails.message_domain(), "example.org");
         assert!(email.text.contains("https://devpulse.example.org/p/tok123"));
         assert!(email.text.contains("Payments <API> & co"), "text part is not escaped");
@@ -249,7 +307,7 @@ mod tests {
         let emails =
             Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let closes = chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
-        let member = MemberLink { token: "MEMBERTOKEN", lead: false };
+        let member = MemberLink { token: "MEMBERTOKEN", lead: false, lang: "en" };
         let inv = emails.invitation("DevEx <check-in>", closes, "INVTOKEN", &member, false).unwrap();
         assert!(inv.text.contains("https://devpulse.example.org/s/INVTOKEN"));
         assert!(inv.text.contains("https://devpulse.example.org/p/MEMBERTOKEN/results"));
@@ -259,7 +317,7 @@ mod tests {
         insta::assert_snapshot!("invitation_subject", inv.subject);
         insta::assert_snapshot!("invitation_text", inv.text);
         insta::assert_snapshot!("invitation_html", inv.html);
-        let lead = MemberLink { token: "MEMBERTOKEN", lead: true };
+        let lead = MemberLink { token: "MEMBERTOKEN", lead: true, lang: "en" };
         let rem = emails.invitation("DevEx check-in", closes, "INVTOKEN", &lead, true).unwrap();
         for part in [&rem.text, &rem.html] {
             assert!(part.contains("https://devpulse.example.org/p/MEMBERTOKEN/results"));
@@ -291,17 +349,17 @@ mod tests {
                 },
             ]),
         };
-        let lead = emails.results(&out, &MemberLink { token: "MEMBERTOKEN", lead: true }).unwrap();
+        let lead = emails.results(&out, &MemberLink { token: "MEMBERTOKEN", lead: true, lang: "en" }).unwrap();
         assert!(lead.html.contains("CI &lt;speed&gt;"));
         assert!(lead.html.contains("href=\"https://devpulse.example.org/p/MEMBERTOKEN/team\""));
         insta::assert_snapshot!("results_subject", lead.subject);
         insta::assert_snapshot!("results_text", lead.text);
         insta::assert_snapshot!("results_html", lead.html);
-        let member = emails.results(&out, &MemberLink { token: "MEMBERTOKEN", lead: false }).unwrap();
+        let member = emails.results(&out, &MemberLink { token: "MEMBERTOKEN", lead: false, lang: "en" }).unwrap();
         assert!(member.text.contains("https://devpulse.example.org/p/MEMBERTOKEN/results"));
         assert!(!member.text.contains("/team") && !member.html.contains("/team"));
         let few = ResultsOut { top: None, ..out };
-        let few = emails.results(&few, &MemberLink { token: "MEMBERTOKEN", lead: false }).unwrap();
+        let few = emails.results(&few, &MemberLink { token: "MEMBERTOKEN", lead: false, lang: "en" }).unwrap();
         assert!(few.text.contains("Too few people answered") && few.html.contains("Too few people answered"));
         assert!(!few.text.contains("Documentation") && !few.html.contains("Documentation"));
         insta::assert_snapshot!("results_too_few_text", few.text);
@@ -313,15 +371,43 @@ mod tests {
             Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
         let f = FrictionFollowUp {
             title: "CI queue <30 min>",
-            headline: "now planned",
-            change: "Its status changed from triaged to planned.",
+            event: FollowUpEvent::Status { from: "triaged", to: "planned" },
             roadmap: Some(("Faster CI runners", "planned")),
             member_token: "MEMBERTOKEN",
+            lang: "en",
         };
         let email = emails.friction_followup(&f).unwrap();
         assert!(email.html.contains("CI queue &lt;30 min&gt;"));
         insta::assert_snapshot!("friction_followup_subject", email.subject);
         insta::assert_snapshot!("friction_followup_text", email.text);
+    }
+
+    #[test]
+    fn emails_in_german() {
+        let emails =
+            Emails::new("https://devpulse.example.org", "devpulse <devpulse@example.org>", 5, "test-key").unwrap();
+        let welcome = emails.welcome("Payments", "tok123", "de").unwrap();
+        assert!(welcome.text.starts_with("Guten Tag,"), "{}", welcome.text);
+        assert!(welcome.html.contains("<html lang=\"de\">"));
+        assert!(!welcome.html.contains("Welcome") && !welcome.text.contains("Welcome"));
+        let closes = chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
+        let member = MemberLink { token: "MEMBERTOKEN", lead: true, lang: "de" };
+        let inv = emails.invitation(crate::domain::devex::TITLE, closes, "INVTOKEN", &member, false).unwrap();
+        assert!(inv.subject.contains("Montag, 16. März 2026"), "{}", inv.subject);
+        assert!(!inv.subject.contains(crate::domain::devex::TITLE), "the default title is translated");
+        assert!(inv.text.contains("https://devpulse.example.org/p/MEMBERTOKEN/team"));
+        let f = FrictionFollowUp {
+            title: "CI",
+            event: FollowUpEvent::Status { from: "new", to: "in_progress" },
+            roadmap: None,
+            member_token: "MEMBERTOKEN",
+            lang: "de-DE",
+        };
+        let email = emails.friction_followup(&f).unwrap();
+        assert!(email.subject.contains("in Arbeit"), "{}", email.subject);
+        for part in [&email.text, &email.html, &inv.text, &inv.html] {
+            assert!(!part.contains("Unknown localization"), "{part}");
+        }
     }
 
     #[test]

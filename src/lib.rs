@@ -24,6 +24,7 @@
 //! - [`results_mail`]: the "results are out" emails of closed cycles, claimed once per cycle.
 //! - [`mailer`]: drains the email outbox to SMTP or `.eml` files.
 //! - [`pages`]: server-rendered HTML pages (tera), one renderer for all.
+//! - [`i18n`]: the members' pages and emails in English and German (Fluent files in `locales/`).
 //! - [`security`]: the security headers of every response (CSP, nosniff, referrer, HSTS).
 //! - [`telemetry`]: logs, request ids, Prometheus metrics.
 //! - [`webhooks`]: Standard Webhooks: signing, where a URL may point, and the delivery pass.

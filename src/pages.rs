@@ -60,6 +60,7 @@ const LIMITS: Limits = Limits {
 /// Every template, compiled once per process (they are embedded in the binary).
 static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
     let mut tera = Tera::default();
+    crate::i18n::register(&mut tera);
     tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| crate::error::chain(&e))?;
     tera.autoescape_on(vec![".html"]);
     Ok(tera)
@@ -67,7 +68,12 @@ static TERA: LazyLock<Result<Tera, String>> = LazyLock::new(|| {
 
 /// Renders `name` into an HTML response with `status` (`k` for the footer,
 /// when known). Every page, the error pages included, goes through here.
+/// A page whose context has no `lang` is in English (the console, and the
+/// pages of someone unknown).
 pub fn render(status: StatusCode, name: &str, mut ctx: Context, k: Option<u32>) -> HttpResponse {
+    if !ctx.contains_key("lang") {
+        ctx.insert("lang", crate::i18n::FALLBACK);
+    }
     ctx.insert("k", &k);
     ctx.insert("stylesheet", &crate::assets::STYLESHEET.href());
     ctx.insert("limits", &LIMITS);
@@ -135,5 +141,30 @@ impl Pages {
             "This link does not lead anywhere. If it came in an email, check that it was copied whole.",
             None,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(name: &str, lang: &str) -> String {
+        let tera = TERA.as_ref().expect("the templates compile");
+        let mut ctx = Context::new();
+        ctx.insert("lang", lang);
+        ctx.insert("k", &Some(5u32));
+        ctx.insert("stylesheet", "/static/devpulse.css");
+        ctx.insert("limits", &LIMITS);
+        tera.render(name, &ctx).expect("the page renders")
+    }
+
+    #[test]
+    fn pages_render_in_english_and_german() {
+        let en = page("pages/lost_link.html", "en");
+        assert!(en.contains("<html lang=\"en\">") && en.contains("Get your personal link"), "{en}");
+        assert!(en.contains("no result is shown for a group of fewer than 5 people"), "{en}");
+        let de = page("pages/lost_link.html", "de");
+        assert!(de.contains("<html lang=\"de\">") && de.contains("Persönlichen Link anfordern"), "{de}");
+        assert!(!de.contains("Get your personal link") && !de.contains("Unknown localization"), "{de}");
     }
 }

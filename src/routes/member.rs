@@ -2,9 +2,10 @@
 //! form (under a minute, sensible defaults), recent open reports to say
 //! "me too" to, and the status of the reports they follow.
 
-use super::pages::store_failure;
+use super::pages::{notice_in, store_failure};
 use crate::domain::FieldError;
 use crate::entities::friction_report;
+use crate::i18n::{self, t, t_args};
 use crate::state::AppState;
 use crate::store::friction::{self, Filter, NewReport, Order, RawReport, Reporter};
 use crate::store::members::MemberView;
@@ -120,7 +121,7 @@ impl FormView {
 #[derive(Serialize)]
 struct TextField {
     name: &'static str,
-    label: &'static str,
+    label: String,
     value: String,
     error: Option<String>,
 }
@@ -152,7 +153,13 @@ struct AreaOption {
 }
 
 async fn member(state: &AppState, token: &str) -> Result<Option<MemberView>, HttpResponse> {
-    store::members::by_token(&state.db, token).await.map_err(|e| store_failure(state, e))
+    store::members::by_token(&state.db, token).await.map_err(|e| store_failure(state, e, i18n::FALLBACK))
+}
+
+/// The member's language (`en`, `de`), for their pages.
+pub(super) fn member_lang(_m: &MemberView) -> &str {
+    // i18n-lang: the member's language once it is stored (`m.member.lang`).
+    i18n::FALLBACK
 }
 
 async fn render(
@@ -165,7 +172,7 @@ async fn render(
 ) -> HttpResponse {
     match build(state, token, m, query, form).await {
         Ok(ctx) => state.pages.page(status, "pages/member.html", ctx),
-        Err(e) => store_failure(state, e),
+        Err(e) => store_failure(state, e, member_lang(m)),
     }
 }
 
@@ -174,18 +181,23 @@ async fn build(
     token: &str,
     m: &MemberView,
     query: &PageQuery,
-    form: FormView,
+    mut form: FormView,
 ) -> Result<Context, StoreError> {
+    let lang = member_lang(m);
+    for message in form.errors.values_mut() {
+        *message = i18n::message(lang, message);
+    }
     let db = &state.db;
     let areas = store::areas::all(db).await?;
-    let area_name: HashMap<String, String> = areas.iter().map(|a| (a.area_id.clone(), a.name.clone())).collect();
+    let area_name: HashMap<String, String> =
+        areas.iter().map(|a| (a.area_id.clone(), i18n::area_name(lang, &a.name))).collect();
     let open = store::members::open_invitations(db, &m.member.member_id, state.config.today()).await?;
     let surveys: Vec<SurveyLink> = open
         .into_iter()
         .map(|o| SurveyLink {
-            title: o.survey_title,
+            title: i18n::bank_text(lang, "bank-title", &o.survey_title),
             href: format!("/s/{}", invitations::token_for(&state.invitation_key, &o.invitation_id)),
-            closes_on: o.closes_on.format("%-d %B %Y").to_string(),
+            closes_on: i18n::date(lang, o.closes_on),
             answered: o.used,
         })
         .collect();
@@ -198,40 +210,53 @@ async fn build(
         store::roadmap::by_ids(db, followed.iter().filter_map(|r| r.roadmap_item_id.clone()).collect())
             .await?
             .into_iter()
-            .map(|i| (i.item_id, format!("{} ({})", i.title, i.status.human())))
+            .map(|i| (i.item_id, format!("{} ({})", i.title, i18n::status(lang, i.status.as_str()))))
             .collect();
     let view = |r: &friction_report::Model| ReportView {
         report_id: r.report_id.clone(),
         title: r.title.clone(),
         area: area_name.get(&r.area_id).cloned().unwrap_or_else(|| r.area_id.clone()),
-        status: r.status.human(),
+        status: i18n::status(lang, r.status.as_str()),
         me_too: r.me_too,
-        created_on: r.created_on.format("%-d %b %Y").to_string(),
+        created_on: i18n::short_date(lang, r.created_on),
         voted: voted.contains(&r.report_id),
         roadmap: r.roadmap_item_id.as_ref().and_then(|i| roadmap_titles.get(i).cloned()),
     };
     let mut ctx = Context::new();
+    ctx.insert("lang", lang);
     ctx.insert("token", token);
     ctx.insert("lead", &m.member.lead);
     ctx.insert("team_name", &m.team_name);
     ctx.insert("surveys", &surveys);
     ctx.insert(
         "areas",
-        &areas.iter().map(|a| AreaOption { area_id: a.area_id.clone(), name: a.name.clone() }).collect::<Vec<_>>(),
+        &areas
+            .iter()
+            .map(|a| AreaOption { area_id: a.area_id.clone(), name: i18n::area_name(lang, &a.name) })
+            .collect::<Vec<_>>(),
     );
-    ctx.insert(
-        "frequencies",
-        &[("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("one_off", "Just once")],
-    );
-    ctx.insert("severities", &[("1", "1 papercut"), ("2", "2 annoying"), ("3", "3 painful"), ("4", "4 blocker")]);
+    // Labels from `locales/`: `frequency-daily`, `severity-1`, `friction-field-title`, …
+    let frequencies: Vec<(&str, String)> = ["daily", "weekly", "monthly", "one_off"]
+        .into_iter()
+        .map(|f| (f, t(lang, &format!("frequency-{f}"))))
+        .collect();
+    ctx.insert("frequencies", &frequencies);
+    let severities: Vec<(&str, String)> =
+        ["1", "2", "3", "4"].into_iter().map(|s| (s, t(lang, &format!("severity-{s}")))).collect();
+    ctx.insert("severities", &severities);
     let text_fields: Vec<TextField> = [
-        ("title", "In one line, what slowed you down?", &form.title),
-        ("trying_to", "What were you trying to do?", &form.trying_to),
-        ("blocked_by", "What got in the way?", &form.blocked_by),
-        ("expected", "What did you expect instead? (optional)", &form.expected),
+        ("title", &form.title),
+        ("trying_to", &form.trying_to),
+        ("blocked_by", &form.blocked_by),
+        ("expected", &form.expected),
     ]
     .into_iter()
-    .map(|(name, label, value)| TextField { name, label, value: value.clone(), error: form.errors.get(name).cloned() })
+    .map(|(name, value)| TextField {
+        name,
+        label: t(lang, &format!("friction-field-{name}")),
+        value: value.clone(),
+        error: form.errors.get(name).cloned(),
+    })
     .collect();
     ctx.insert("text_fields", &text_fields);
     ctx.insert("form", &form);
@@ -282,13 +307,11 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
     let limit = super::friction::limit(&state);
     match friction::file(&state.db, &Reporter::Member(m.member.clone()), new, state.config.today(), &limit).await {
         Err(StoreError::Limited(secs)) => {
-            let minutes = secs.div_ceil(60);
-            state.pages.notice(
-                StatusCode::TOO_MANY_REQUESTS,
-                "That is a lot of friction",
-                &format!("You have filed many reports in the last hour. Please try again in {minutes} minutes."),
-                Some((&format!("/p/{}", token.as_str()), "Back to your page")),
-            )
+            let lang = member_lang(&m);
+            let message = t_args(lang, "notice-limited", &[("minutes", secs.div_ceil(60).to_string())]);
+            let (href, back) = (format!("/p/{}", token.as_str()), t(lang, "notice-back-to-page"));
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            notice_in(&state, lang, status, "notice-limited-heading", &message, Some((&href, &back)))
         }
         Ok(_) => HttpResponse::SeeOther()
             .insert_header(("Location", format!("/p/{}?filed=1#friction", token.as_str())))
@@ -297,7 +320,7 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
             form.errors.insert(e.field, e.message);
             render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => store_failure(&state, e),
+        Err(e) => store_failure(&state, e, member_lang(&m)),
     }
 }
 
@@ -312,7 +335,7 @@ async fn me_too(state: web::Data<AppState>, path: web::Path<(String, String)>) -
         Ok(_) => "added",
         Err(StoreError::Conflict(_)) => "already",
         Err(StoreError::NotFound(_)) => return state.pages.not_found(),
-        Err(e) => return store_failure(&state, e),
+        Err(e) => return store_failure(&state, e, member_lang(&m)),
     };
     HttpResponse::SeeOther().insert_header(("Location", format!("/p/{token}?voted={notice}#recent"))).finish()
 }
@@ -328,7 +351,7 @@ async fn new_link(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
     match store::members::renew_link(&state.db, &state.emails, &m.member).await {
         Ok(new) => HttpResponse::SeeOther().insert_header(("Location", format!("/p/{new}?renewed=1"))).finish(),
         Err(StoreError::Conflict(_)) => state.pages.not_found(),
-        Err(e) => store_failure(&state, e),
+        Err(e) => store_failure(&state, e, member_lang(&m)),
     }
 }
 
@@ -364,7 +387,7 @@ async fn lost_link(
     for (key, limit) in &keys {
         match throttle::attempt(&state.db, key, *limit, window, now).await {
             Ok(w) => wait = wait.max(w),
-            Err(e) => return store_failure(&state, e),
+            Err(e) => return store_failure(&state, e, i18n::FALLBACK),
         }
     }
     if let Some(secs) = wait {
@@ -380,7 +403,7 @@ async fn lost_link(
     if crate::domain::Email::parse("email", &email).is_ok() {
         match store::members::resend_link(&state.db, &state.emails, "member", &email).await {
             Ok(()) | Err(StoreError::NotFound(_)) => {}
-            Err(e) => return store_failure(&state, e),
+            Err(e) => return store_failure(&state, e, i18n::FALLBACK),
         }
     }
     let mut ctx = tera::Context::new();

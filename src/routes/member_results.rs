@@ -7,6 +7,7 @@
 //! a figure, the page says so and why).
 
 use crate::error::PageError;
+use crate::i18n;
 use crate::insights;
 use crate::routes::figures;
 use crate::state::AppState;
@@ -25,6 +26,7 @@ async fn member(state: &AppState, token: &str) -> Result<MemberView, PageError> 
 
 fn base(token: &str, m: &MemberView) -> Context {
     let mut ctx = Context::new();
+    ctx.insert("lang", super::member::member_lang(m));
     ctx.insert("token", token);
     ctx.insert("team_name", &m.team_name);
     ctx.insert("lead", &m.member.lead);
@@ -47,40 +49,68 @@ struct ItemRow {
     effect: Option<String>,
 }
 
-fn effect_words(e: &analysis::Effect, k: u32) -> String {
-    let survey = match (&e.before, &e.after, figures::points(e.difference)) {
-        (_, None, _) => "its survey effect is not measured yet".to_string(),
-        (_, Some(_), Some(d)) => format!("% favourable {}", d.words),
-        (None, Some(_), None) => "there was no survey before it shipped to compare with".to_string(),
+/// Why a figure is hidden, in `lang` (the words of [`figures::why`]).
+fn why(reason: Option<&str>, k: u32, lang: &str) -> Option<String> {
+    match reason? {
+        "fewer_than_k" => Some(i18n::t_args(lang, "why-fewer-than-k", &[("k", k.to_string())])),
+        "differencing" => Some(i18n::t(lang, "why-differencing")),
+        other => figures::why(Some(other), k),
+    }
+}
+
+/// [`figures::points`] with its words (`up 4 points`) in `lang`.
+fn points(d: Option<f64>, lang: &str) -> Option<figures::Change> {
+    let mut change = figures::points(d)?;
+    let pts = (d? * 100.0).round() as i64;
+    change.words = match pts {
+        0 => i18n::t(lang, "change-unchanged"),
+        p if p > 0 => i18n::t_args(lang, "change-up", &[("n", p.to_string())]),
+        p => i18n::t_args(lang, "change-down", &[("n", p.abs().to_string())]),
+    };
+    Some(change)
+}
+
+/// What a shipped roadmap item changed, in `lang`.
+fn effect_words(e: &analysis::Effect, k: u32, lang: &str) -> String {
+    let survey = match (&e.before, &e.after, points(e.difference, lang)) {
+        (_, None, _) => i18n::t(lang, "effect-not-measured"),
+        (_, Some(_), Some(d)) => i18n::t_args(lang, "effect-survey", &[("change", d.words)]),
+        (None, Some(_), None) => i18n::t(lang, "effect-no-survey-before"),
         (Some(b), Some(a), None) => {
             let hidden = if a.suppressed { a } else { b };
-            format!("the survey comparison is hidden ({})", figures::why(hidden.reason, k).unwrap_or_default())
+            i18n::t_args(lang, "effect-survey-hidden", &[("why", why(hidden.reason, k, lang).unwrap_or_default())])
         }
     };
     let friction = match e.friction_after {
-        Some(after) => format!("friction went from {:.1} to {:.1} hours per week", e.friction_before, after),
-        None => "its friction effect shows 90 days after shipping".to_string(),
+        Some(after) => {
+            let before = i18n::decimal(lang, &format!("{:.1}", e.friction_before));
+            let after = i18n::decimal(lang, &format!("{after:.1}"));
+            i18n::t_args(lang, "effect-friction", &[("before", before), ("after", after)])
+        }
+        None => i18n::t(lang, "effect-friction-later"),
     };
     format!("{survey}; {friction}")
 }
 
 pub async fn results(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, PageError> {
     let m = member(&state, &token).await?;
+    let lang = super::member::member_lang(&m);
     let mut ctx = base(&token, &m);
     let k = state.config.anonymity_k;
     let areas = store::areas::all(&state.db).await?;
-    let area_name =
-        |id: &str| areas.iter().find(|a| a.area_id == id).map(|a| a.name.clone()).unwrap_or_else(|| id.to_string());
+    let area_name = |id: &str| {
+        areas.iter().find(|a| a.area_id == id).map(|a| i18n::area_name(lang, &a.name)).unwrap_or_else(|| id.to_string())
+    };
     if let Some(r) = insights::member_results(&state).await? {
         let rows: Vec<AreaRow> = r
             .areas
             .iter()
             .filter_map(|a| r.org.scores.iter().find(|s| s.area_id == a.area_id).map(|s| (a, s)))
             .map(|(a, s)| AreaRow {
-                name: a.name.clone(),
+                name: i18n::area_name(lang, &a.name),
                 pct: figures::pct(s.pct_favorable),
-                change: figures::points(s.delta_favorable),
-                why: figures::why(s.reason, k),
+                change: points(s.delta_favorable, lang),
+                why: why(s.reason, k, lang),
             })
             .collect();
         let items: Vec<ItemRow> = store::roadmap::all(&state.db)
@@ -88,17 +118,19 @@ pub async fn results(state: web::Data<AppState>, token: web::Path<String>) -> Re
             .into_iter()
             .filter(|i| i.status != crate::domain::RoadmapStatus::Dropped)
             .map(|i| ItemRow {
-                effect: r.effects.get(&i.item_id).map(|e| effect_words(e, k)),
+                effect: r.effects.get(&i.item_id).map(|e| effect_words(e, k, lang)),
                 area: area_name(&i.area_id),
-                status: i.status.human(),
+                status: i18n::status(lang, i.status.as_str()),
                 title: i.title,
             })
             .collect();
-        ctx.insert("closed_on", &figures::date(&r.cycle.closes_on));
+        ctx.insert("closed_on", &i18n::iso_date(lang, &r.cycle.closes_on));
         ctx.insert("responses", &r.org.responses);
         ctx.insert("index", &figures::index(r.org.devex_index));
         ctx.insert("rows", &rows);
-        ctx.insert("top", &r.top.iter().map(|p| (p.rank, p.area_name.clone(), p.roadmap.clone())).collect::<Vec<_>>());
+        let top: Vec<_> =
+            r.top.iter().map(|p| (p.rank, i18n::area_name(lang, &p.area_name), p.roadmap.clone())).collect();
+        ctx.insert("top", &top);
         ctx.insert("items", &items);
     }
     Ok(state.pages.page(StatusCode::OK, "pages/member_results.html", ctx))
@@ -113,16 +145,15 @@ struct TeamRow {
 
 pub async fn team(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, PageError> {
     let m = member(&state, &token).await?;
+    let lang = super::member::member_lang(&m);
     if !m.member.lead {
-        return Err(PageError::Forbidden(
-            "This page is for team leads. Ask the platform team to mark you as your team's lead.".into(),
-        ));
+        return Err(PageError::Forbidden(i18n::t(lang, "notice-lead-only")));
     }
     let k = state.config.anonymity_k;
     let slug = store::teams::slug_of(&state.db, &m.member.team_id).await?;
     let mut ctx = base(&token, &m);
     if let Some(v) = insights::team_view(&state, &slug).await? {
-        let cycles: Vec<String> = v.team.iter().map(|p| figures::date(&p.cycle.closes_on)).collect();
+        let cycles: Vec<String> = v.team.iter().map(|p| i18n::iso_date(lang, &p.cycle.closes_on)).collect();
         let index: Vec<(Option<String>, Option<String>, Option<String>)> = v
             .team
             .iter()
@@ -131,7 +162,7 @@ pub async fn team(state: web::Data<AppState>, token: web::Path<String>) -> Resul
                 (
                     figures::index(t.report.devex_index),
                     figures::index(o.report.devex_index),
-                    figures::why(t.report.reason, k),
+                    why(t.report.reason, k, lang),
                 )
             })
             .collect();
@@ -139,7 +170,7 @@ pub async fn team(state: web::Data<AppState>, token: web::Path<String>) -> Resul
             .areas
             .iter()
             .map(|a| TeamRow {
-                name: a.name.clone(),
+                name: i18n::area_name(lang, &a.name),
                 cells: v
                     .team
                     .iter()
@@ -150,13 +181,14 @@ pub async fn team(state: web::Data<AppState>, token: web::Path<String>) -> Resul
                         (
                             figures::pct(ts.and_then(|s| s.pct_favorable)),
                             figures::pct(os.and_then(|s| s.pct_favorable)),
-                            figures::why(ts.and_then(|s| s.reason), k),
+                            why(ts.and_then(|s| s.reason), k, lang),
                         )
                     })
                     .collect(),
             })
             .collect();
-        let names: Vec<(String, String)> = v.areas.iter().map(|a| (a.area_id.clone(), a.name.clone())).collect();
+        let names: Vec<(String, String)> =
+            v.areas.iter().map(|a| (a.area_id.clone(), i18n::area_name(lang, &a.name))).collect();
         let votes: Vec<(String, String)> = v
             .votes
             .shares
@@ -173,14 +205,17 @@ pub async fn team(state: web::Data<AppState>, token: web::Path<String>) -> Resul
         ctx.insert("index", &index);
         ctx.insert("rows", &rows);
         ctx.insert("votes", &votes);
-        ctx.insert("votes_why", &figures::why(v.votes.reason, k));
+        ctx.insert("votes_why", &why(v.votes.reason, k, lang));
         ctx.insert("hidden_everywhere", &v.team.iter().all(|p| p.report.suppressed));
     }
     let filter = Filter { team_id: Some(m.member.team_id.clone()), open_only: true, ..Default::default() };
     let reports = friction::list(&state.db, &filter, Order::Cost, &PageParams { limit: 10, after: None }).await?.items;
     let friction: Vec<(String, String, String)> = reports
         .iter()
-        .map(|r| (r.title.clone(), r.status.human(), format!("{:.1}", friction::weekly_hours(r))))
+        .map(|r| {
+            let hours = i18n::decimal(lang, &format!("{:.1}", friction::weekly_hours(r)));
+            (r.title.clone(), i18n::status(lang, r.status.as_str()), hours)
+        })
         .collect();
     ctx.insert("friction", &friction);
     ctx.insert("slug", &slug);

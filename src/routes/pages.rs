@@ -3,11 +3,12 @@
 
 use crate::domain::{Dimension, QuestionKind};
 use crate::error::PageError;
+use crate::i18n::{self, t, t_args};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::responses::{self, AnswerIn, Invited, Problem, SubmitError};
 use actix_web::{HttpResponse, http::StatusCode, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tera::Context;
 
@@ -55,27 +56,25 @@ struct ProblemView {
     message: String,
 }
 
-const LIKERT: [&str; 5] = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"];
-
-fn section_title(d: Dimension) -> &'static str {
-    match d {
-        Dimension::FeedbackLoops => "Feedback loops",
-        Dimension::CognitiveLoad => "Cognitive load",
-        Dimension::FlowState => "Flow state",
-        Dimension::Other => "More about your work",
-    }
+/// A part of the form in `lang`: `Feedback loops` (`section-feedback_loops`
+/// in `locales/`), …, `More about your work`.
+fn section_title(d: Dimension, lang: &str) -> String {
+    t(lang, &format!("section-{}", d.as_str()))
 }
 
-/// The form's sections: likert items grouped by their area's dimension, then
-/// the rest, with what the person gave (`given`) and the errors.
-fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Problem]) -> Vec<Section> {
+/// The form's sections in `lang`: likert items grouped by their area's
+/// dimension, then the rest, with what the person gave (`given`) and the
+/// errors. The likert answers read `1 Very dissatisfied` … `5 Very satisfied`
+/// (`likert-1` … `likert-5`); the default survey's questions and areas are
+/// translated while they keep their default English wording.
+fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Problem], lang: &str) -> Vec<Section> {
     let dimension_of: HashMap<&str, Dimension> = inv.areas.iter().map(|a| (a.area_id.as_str(), a.dimension)).collect();
     let mut out: Vec<Section> = Vec::new();
     for (i, q) in inv.survey.questions.iter().enumerate() {
         let kind = q.kind;
         let title = match (kind, q.area_id.as_deref().and_then(|a| dimension_of.get(a))) {
-            (QuestionKind::Likert5, Some(d)) => section_title(*d),
-            _ => "Priorities and time",
+            (QuestionKind::Likert5, Some(d)) => section_title(*d, lang),
+            _ => t(lang, "section-priorities"),
         };
         let values = given.get(&q.question_id).cloned().unwrap_or_default();
         let first = values.first().cloned().unwrap_or_default();
@@ -83,7 +82,7 @@ fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Pro
             QuestionKind::Likert5 => (1..=5)
                 .map(|v| Opt {
                     value: v.to_string(),
-                    label: format!("{v} {}", LIKERT[v - 1]),
+                    label: format!("{v} {}", t(lang, &format!("likert-{v}"))),
                     checked: first == v.to_string(),
                 })
                 .collect(),
@@ -93,7 +92,11 @@ fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Pro
             QuestionKind::PriorityPick => inv
                 .areas
                 .iter()
-                .map(|a| Opt { value: a.area_id.clone(), label: a.name.clone(), checked: values.contains(&a.area_id) })
+                .map(|a| Opt {
+                    value: a.area_id.clone(),
+                    label: i18n::area_name(lang, &a.name),
+                    checked: values.contains(&a.area_id),
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -101,30 +104,38 @@ fn sections(inv: &Invited, given: &HashMap<String, Vec<String>>, problems: &[Pro
             id: q.question_id.clone(),
             number: i + 1,
             kind: kind.as_str().to_string(),
-            prompt: q.prompt.clone(),
+            prompt: i18n::bank_prompt(lang, q.area_id.as_deref(), kind.as_str(), &q.prompt),
             required: q.required,
             options,
             value: first,
             error: problems
                 .iter()
                 .find(|p| p.question_id.as_deref() == Some(&q.question_id))
-                .map(|p| p.message.clone()),
+                .map(|p| i18n::message(lang, &p.message)),
         };
         match out.iter_mut().find(|s| s.title == title) {
             Some(s) => s.questions.push(view),
-            None => out.push(Section { title: title.to_string(), questions: vec![view] }),
+            None => out.push(Section { title, questions: vec![view] }),
         }
     }
     out
 }
 
-fn form_context(inv: &Invited, token: &str, given: &HashMap<String, Vec<String>>, problems: &[Problem]) -> Context {
+fn form_context(
+    inv: &Invited,
+    token: &str,
+    given: &HashMap<String, Vec<String>>,
+    problems: &[Problem],
+    lang: &str,
+) -> Context {
+    let survey = &inv.survey.survey;
     let mut ctx = Context::new();
-    ctx.insert("title", &inv.survey.survey.title);
-    ctx.insert("description", &inv.survey.survey.description);
+    ctx.insert("lang", lang);
+    ctx.insert("title", &i18n::bank_text(lang, "bank-title", &survey.title));
+    ctx.insert("description", &i18n::bank_text(lang, "bank-description", &survey.description));
     ctx.insert("token", token);
-    ctx.insert("closes_on", &inv.cycle.closes_on.format("%-d %B %Y").to_string());
-    ctx.insert("sections", &sections(inv, given, problems));
+    ctx.insert("closes_on", &i18n::date(lang, inv.cycle.closes_on));
+    ctx.insert("sections", &sections(inv, given, problems, lang));
     ctx
 }
 
@@ -134,8 +145,9 @@ fn form_page(
     inv: &Invited,
     given: &HashMap<String, Vec<String>>,
     problems: &[Problem],
+    lang: &str,
 ) -> HttpResponse {
-    let mut ctx = form_context(inv, token, given, problems);
+    let mut ctx = form_context(inv, token, given, problems, lang);
     let views: Vec<ProblemView> = problems
         .iter()
         .map(|p| ProblemView {
@@ -145,8 +157,12 @@ fn form_page(
                 .as_ref()
                 .and_then(|q| inv.survey.questions.iter().position(|x| &x.question_id == q))
             {
-                Some(n) => format!("Question {}: {}", n + 1, p.message),
-                None => p.message.clone(),
+                Some(n) => t_args(
+                    lang,
+                    "survey-problem-question",
+                    &[("n", (n + 1).to_string()), ("message", i18n::message(lang, &p.message))],
+                ),
+                None => i18n::message(lang, &p.message),
             },
         })
         .collect();
@@ -155,71 +171,81 @@ fn form_page(
     state.pages.page(status, "pages/survey.html", ctx)
 }
 
-fn already_answered(state: &AppState) -> HttpResponse {
-    state.pages.notice(
-        StatusCode::CONFLICT,
-        "Already answered",
-        "This survey link has already been used. Thank you for taking part.",
-        None,
-    )
+fn already_answered(state: &AppState, lang: &str) -> HttpResponse {
+    notice_in(state, lang, StatusCode::CONFLICT, "notice-answered-heading", &t(lang, "notice-answered"), None)
 }
 
-fn closed(state: &AppState) -> HttpResponse {
-    state.pages.notice(
-        StatusCode::GONE,
-        "This survey has closed",
-        "This survey no longer takes answers. The next one will arrive by email.",
-        None,
-    )
+fn closed(state: &AppState, lang: &str) -> HttpResponse {
+    notice_in(state, lang, StatusCode::GONE, "notice-closed-heading", &t(lang, "notice-closed"), None)
+}
+
+/// A notice page in `lang`: the heading's message id, the sentence and an
+/// optional link (href, text).
+pub(super) fn notice_in(
+    state: &AppState,
+    lang: &str,
+    status: StatusCode,
+    heading_key: &str,
+    message: &str,
+    link: Option<(&str, &str)>,
+) -> HttpResponse {
+    let mut ctx = Context::new();
+    ctx.insert("lang", lang);
+    ctx.insert("heading", &t(lang, heading_key));
+    ctx.insert("message", message);
+    ctx.insert("link_href", &link.map(|l| l.0));
+    ctx.insert("link_text", &link.map(|l| l.1));
+    state.pages.page(status, "pages/notice.html", ctx)
 }
 
 /// The page for a store error on a member's or respondent's page, by the one
 /// mapping of [`PageError`]: "try again" only when the database really was
 /// unavailable or busy (with `Retry-After`), never for something else.
-pub(super) fn store_failure(state: &AppState, e: StoreError) -> HttpResponse {
+/// In `lang`, but for the 404 page (whose reader may be anyone).
+pub(super) fn store_failure(state: &AppState, e: StoreError, lang: &str) -> HttpResponse {
     let (status, heading, message) = match PageError::from(e) {
         PageError::Unavailable => {
-            let mut res = state.pages.notice(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again",
-                "We could not reach our database just now. Nothing was saved: try again in a minute.",
-                None,
-            );
+            let (status, message) = (StatusCode::SERVICE_UNAVAILABLE, t(lang, "notice-unavailable"));
+            let mut res = notice_in(state, lang, status, "notice-unavailable-heading", &message, None);
             res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, 5u32.into());
             return res;
         }
         PageError::NotFound(_) => return state.pages.not_found(),
-        PageError::Conflict(m) => (StatusCode::CONFLICT, "That did not work", m),
-        PageError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "Please check what you entered", f.message),
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "Something went wrong on our side. It has been logged, and nothing was saved.".to_string(),
-        ),
+        PageError::Conflict(m) => (StatusCode::CONFLICT, "notice-conflict-heading", i18n::message(lang, &m)),
+        PageError::Invalid(f) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "notice-invalid-heading", i18n::message(lang, &f.message))
+        }
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "notice-broken-heading", t(lang, "notice-broken")),
     };
-    state.pages.notice(status, heading, &message, None)
+    notice_in(state, lang, status, heading, &message, None)
 }
 
 /// A [`SubmitError`] that is not one of the form's own answers: a store error.
-fn submit_failure(state: &AppState, e: SubmitError) -> HttpResponse {
+fn submit_failure(state: &AppState, e: SubmitError, lang: &str) -> HttpResponse {
     match e {
-        SubmitError::Store(e) => store_failure(state, e),
+        SubmitError::Store(e) => store_failure(state, e, lang),
         SubmitError::UnknownToken => state.pages.not_found(),
-        SubmitError::AlreadyAnswered => already_answered(state),
-        SubmitError::Closed => closed(state),
+        SubmitError::AlreadyAnswered => already_answered(state, lang),
+        SubmitError::Closed => closed(state, lang),
         SubmitError::Invalid(_) => {
-            store_failure(state, StoreError::Broken("invalid answers on a page without a form".into()))
+            store_failure(state, StoreError::Broken("invalid answers on a page without a form".into()), lang)
         }
     }
 }
 
+/// The language of the member an invitation is for (`en`, `de`).
+fn lang_of(_inv: &Invited) -> &str {
+    // i18n-lang: the invited member's language once it is stored.
+    i18n::FALLBACK
+}
+
 async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     match responses::find(&state.db, &state.forms, &token).await {
-        Ok(inv) if inv.invitation.used => already_answered(&state),
-        Ok(inv) if !inv.is_open(state.config.today()) => closed(&state),
-        Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[]),
+        Ok(inv) if inv.invitation.used => already_answered(&state, lang_of(&inv)),
+        Ok(inv) if !inv.is_open(state.config.today()) => closed(&state, lang_of(&inv)),
+        Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[], lang_of(&inv)),
         Err(SubmitError::UnknownToken) => state.pages.not_found(),
-        Err(e) => submit_failure(&state, e),
+        Err(e) => submit_failure(&state, e, i18n::FALLBACK),
     }
 }
 
@@ -291,29 +317,23 @@ async fn submit_survey(
     token: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
+    // Until the invitation is found, whose language it is is unknown.
+    let lang = i18n::FALLBACK;
     let encoded = req
         .headers()
         .get(actix_web::http::header::CONTENT_ENCODING)
         .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
     if encoded {
         // Browsers never compress a form; a compressed body is not read at all.
-        return state.pages.notice(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The form did not arrive as a form",
-            "Compressed forms are not accepted, so nothing was saved. Go back and send it again.",
-            None,
-        );
+        let (status, message) = (StatusCode::UNSUPPORTED_MEDIA_TYPE, t(lang, "notice-compressed"));
+        return notice_in(&state, lang, status, "notice-compressed-heading", &message, None);
     }
     let (body, too_large) = match read_form(payload).await {
         Ok(read) => read,
         Err(e) => {
             tracing::info!(error = %e, "survey form body could not be read");
-            return state.pages.notice(
-                StatusCode::BAD_REQUEST,
-                "The form did not arrive whole",
-                "Nothing was saved. Go back and send it again.",
-                None,
-            );
+            let message = t(lang, "notice-partial");
+            return notice_in(&state, lang, StatusCode::BAD_REQUEST, "notice-partial-heading", &message, None);
         }
     };
     let inv = match responses::find(&state.db, &state.forms, &token).await {
@@ -321,20 +341,21 @@ async fn submit_survey(
         Err(SubmitError::UnknownToken) => return state.pages.not_found(),
         Err(SubmitError::Store(StoreError::Unavailable(e))) => {
             tracing::warn!(error = %crate::error::chain(&e), "survey form not saved: database unavailable");
-            return not_saved(&state, &token, &body);
+            return not_saved(&state, &token, &body, lang);
         }
-        Err(e) => return submit_failure(&state, e),
+        Err(e) => return submit_failure(&state, e, lang),
     };
+    let lang = lang_of(&inv);
     if inv.invitation.used {
-        return already_answered(&state);
+        return already_answered(&state, lang);
     }
     if !inv.is_open(state.config.today()) {
-        return closed(&state);
+        return closed(&state, lang);
     }
     let Ok(text) = std::str::from_utf8(&body) else {
         let problem =
             Problem { field: "body".into(), question_id: None, message: "the form was not valid UTF-8 text".into() };
-        return form_page(&state, &token, &inv, &HashMap::new(), &[problem]);
+        return form_page(&state, &token, &inv, &HashMap::new(), &[problem], lang);
     };
     let mut given: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in form_urlencoded::parse(text.as_bytes()) {
@@ -344,51 +365,54 @@ async fn submit_survey(
     }
     let (answers, mut problems) = answers_from_form(&inv, &given);
     if too_large {
-        let message = format!(
-            "The form is larger than {} KiB, so nothing was saved. Shorten your comment and send it again.",
-            FORM_LIMIT / 1024
-        );
-        let mut res =
-            form_page(&state, &token, &inv, &given, &[Problem { field: "body".into(), question_id: None, message }]);
+        let message = t_args(lang, "survey-too-large", &[("n", (FORM_LIMIT / 1024).to_string())]);
+        let problem = Problem { field: "body".into(), question_id: None, message };
+        let mut res = form_page(&state, &token, &inv, &given, &[problem], lang);
         res.head_mut().status = StatusCode::PAYLOAD_TOO_LARGE;
         return res;
     }
     if problems.is_empty() {
         match responses::submit(&state.submissions, &inv, &answers, state.config.today()).await {
-            Ok(()) => return HttpResponse::SeeOther().insert_header(("Location", "/thanks")).finish(),
+            Ok(()) => {
+                let to = if lang == i18n::FALLBACK { "/thanks".to_string() } else { format!("/thanks?lang={lang}") };
+                return HttpResponse::SeeOther().insert_header(("Location", to)).finish();
+            }
             Err(SubmitError::Invalid(p)) => problems = p,
-            Err(SubmitError::AlreadyAnswered) => return already_answered(&state),
-            Err(SubmitError::Closed) => return closed(&state),
+            Err(SubmitError::AlreadyAnswered) => return already_answered(&state, lang),
+            Err(SubmitError::Closed) => return closed(&state, lang),
             Err(SubmitError::UnknownToken) => return state.pages.not_found(),
             Err(SubmitError::Store(StoreError::Unavailable(e))) => {
                 tracing::warn!(error = %crate::error::chain(&e), "survey form not saved: database unavailable");
-                return unsaved_form(&state, &token, &inv, &given);
+                return unsaved_form(&state, &token, &inv, &given, lang);
             }
-            Err(SubmitError::Store(e)) => return store_failure(&state, e),
+            Err(SubmitError::Store(e)) => return store_failure(&state, e, lang),
         }
     }
-    form_page(&state, &token, &inv, &given, &problems)
+    form_page(&state, &token, &inv, &given, &problems, lang)
 }
 
 /// The database took no write: the form again, with every answer as given and
 /// a 503 that says nothing was saved (never a 2xx for what was not committed).
-fn unsaved_form(state: &AppState, token: &str, inv: &Invited, given: &HashMap<String, Vec<String>>) -> HttpResponse {
-    let mut ctx = form_context(inv, token, given, &[]);
+fn unsaved_form(
+    state: &AppState,
+    token: &str,
+    inv: &Invited,
+    given: &HashMap<String, Vec<String>>,
+    lang: &str,
+) -> HttpResponse {
+    let mut ctx = form_context(inv, token, given, &[], lang);
     ctx.insert("problems", &Vec::<ProblemView>::new());
-    ctx.insert(
-        "unsaved",
-        "We could not reach our database just now, so nothing was saved and your link is still unused. \
-         Your answers are still in this form: send it again in a minute.",
-    );
+    ctx.insert("unsaved", &t(lang, "survey-unsaved"));
     retry_later(state.pages.page(StatusCode::SERVICE_UNAVAILABLE, "pages/survey.html", ctx))
 }
 
 /// The database could not even say which survey the link belongs to: a page
 /// that holds the form's fields as they came and sends them again.
-fn not_saved(state: &AppState, token: &str, body: &[u8]) -> HttpResponse {
+fn not_saved(state: &AppState, token: &str, body: &[u8], lang: &str) -> HttpResponse {
     let fields: Vec<(String, String)> =
         form_urlencoded::parse(body).filter(|(k, _)| k.starts_with("q_")).map(|(k, v)| (k.into(), v.into())).collect();
     let mut ctx = Context::new();
+    ctx.insert("lang", lang);
     ctx.insert("token", token);
     ctx.insert("fields", &fields);
     retry_later(state.pages.page(StatusCode::SERVICE_UNAVAILABLE, "pages/not_saved.html", ctx))
@@ -407,16 +431,17 @@ async fn home(state: web::Data<AppState>) -> HttpResponse {
             ctx.insert("counts", &counts);
             state.pages.page(StatusCode::OK, "pages/home.html", ctx)
         }
-        Err(e) => store_failure(&state, e),
+        Err(e) => store_failure(&state, e, i18n::FALLBACK),
     }
 }
 
-async fn thanks(state: web::Data<AppState>) -> HttpResponse {
-    state.pages.notice(
-        StatusCode::OK,
-        "Thank you",
-        "Your answers are stored, without your name and without your link. Results appear once the survey \
-         has closed, and only for groups of enough people that no one can be singled out.",
-        None,
-    )
+/// `?lang=de`: the thank-you page after a survey, in the respondent's language.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+async fn thanks(state: web::Data<AppState>, query: web::Query<LangQuery>) -> HttpResponse {
+    let lang = query.lang.as_deref().and_then(i18n::parse_lang).unwrap_or(i18n::FALLBACK);
+    notice_in(&state, lang, StatusCode::OK, "notice-thanks-heading", &t(lang, "notice-thanks"), None)
 }

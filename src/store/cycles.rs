@@ -193,9 +193,11 @@ async fn open(
         .insert(txn)
         .await?;
         let member_token = mailing.emails.member_token(&m);
+        // i18n-lang: the member's language once it is stored (`m.lang`).
+        let member_link = MemberLink { token: &member_token, lead: m.lead, lang: crate::i18n::FALLBACK };
         let email = mailing
             .emails
-            .invitation(&survey.title, c.closes_on, &token, &MemberLink { token: &member_token, lead: m.lead }, false)
+            .invitation(&survey.title, c.closes_on, &token, &member_link, false)
             .map_err(StoreError::render("invitation"))?;
         outbox::enqueue(txn, EmailKind::Invitation, &m.email, email, mailing.emails.message_domain()).await?;
     }
@@ -376,7 +378,8 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             }
             let token = invitations::token_for(mailing.invitation_key, &inv.invitation_id);
             let member_token = mailing.emails.member_token(&m);
-            let member_link = MemberLink { token: &member_token, lead: m.lead };
+            // i18n-lang: the member's language once it is stored (`m.lang`).
+            let member_link = MemberLink { token: &member_token, lead: m.lead, lang: crate::i18n::FALLBACK };
             let email = mailing
                 .emails
                 .invitation(&survey.survey.title, c.closes_on, &token, &member_link, true)

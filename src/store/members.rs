@@ -82,7 +82,8 @@ pub async fn renew_link(
 ) -> StoreResult<String> {
     let txn = super::begin_write(db).await?;
     let token = rotate_token(&txn, emails.link_key(), m).await?;
-    let email = emails.new_link(&token).map_err(super::StoreError::render("new link"))?;
+    // i18n-lang: the member's language once it is stored (`m.lang`).
+    let email = emails.new_link(&token, crate::i18n::FALLBACK).map_err(super::StoreError::render("new link"))?;
     super::outbox::enqueue(&txn, crate::domain::EmailKind::NewLink, &m.email, email, emails.message_domain()).await?;
     super::audit::record(&txn, "member", "member.new_link", "member", &m.member_id, serde_json::json!({})).await?;
     txn.commit().await?;
@@ -105,7 +106,10 @@ pub async fn resend_link(
         .one(&txn)
         .await?
         .ok_or_else(|| super::StoreError::NotFound(format!("no active member {email}")))?;
-    let rendered = emails.your_link(&emails.member_token(&m)).map_err(super::StoreError::render("your link"))?;
+    // i18n-lang: the member's language once it is stored (`m.lang`).
+    let rendered = emails
+        .your_link(&emails.member_token(&m), crate::i18n::FALLBACK)
+        .map_err(super::StoreError::render("your link"))?;
     super::outbox::enqueue(&txn, crate::domain::EmailKind::YourLink, &m.email, rendered, emails.message_domain())
         .await?;
     super::audit::record(&txn, actor, "member.resend_link", "member", &m.member_id, serde_json::json!({})).await?;

@@ -219,9 +219,9 @@ pub async fn update(
     if shipped_now {
         crate::store::webhooks::emit(&txn, &crate::webhooks::events::roadmap_shipped(&after, full.reports.len()))
             .await?;
-        let change = format!("The roadmap item it is linked to, \"{}\", has shipped.", after.title);
         for r in &full.reports {
-            friction::follow_up(&txn, notify, r, "a fix has shipped", &change).await?;
+            let event = crate::email::FollowUpEvent::Shipped { item: &after.title };
+            friction::follow_up(&txn, notify, r, event).await?;
         }
     }
     txn.commit().await?;

@@ -4,7 +4,7 @@
 
 use super::get;
 use crate::domain::{EmailKind, FieldError, FrictionStatus};
-use crate::email::{Emails, FrictionFollowUp};
+use crate::email::{Emails, FollowUpEvent, FrictionFollowUp};
 use crate::entities::{friction_report, me_too_vote, member, roadmap_item};
 use crate::store::{StoreError, StoreResult, audit, outbox};
 use chrono::Utc;
@@ -62,13 +62,12 @@ pub async fn change(
         crate::store::webhooks::emit(&txn, &crate::webhooks::events::friction_status_changed(&before, &after)).await?;
     }
     if status_changed || linked {
-        let change_text = match status_changed {
-            true => format!("Its status changed from {} to {}.", before.status.human(), after.status.human()),
-            false => "The platform team linked it to a roadmap item.".to_string(),
+        let event = if status_changed {
+            FollowUpEvent::Status { from: before.status.as_str(), to: after.status.as_str() }
+        } else {
+            FollowUpEvent::Linked
         };
-        let headline =
-            if status_changed { format!("now {}", after.status.human()) } else { "on the roadmap".to_string() };
-        follow_up(&txn, notify, &after, &headline, &change_text).await?;
+        follow_up(&txn, notify, &after, event).await?;
     }
     txn.commit().await?;
     Ok(after)
@@ -163,8 +162,7 @@ pub async fn follow_up(
     txn: &DatabaseTransaction,
     notify: &Notify<'_>,
     r: &friction_report::Model,
-    headline: &str,
-    change: &str,
+    event: FollowUpEvent<'_>,
 ) -> StoreResult<()> {
     let Some(member_id) = &r.reporter_member_id else { return Ok(()) };
     let Some(m) = member::Entity::find_by_id(member_id.clone()).one(txn).await? else { return Ok(()) };
@@ -180,10 +178,11 @@ pub async fn follow_up(
         .emails
         .friction_followup(&FrictionFollowUp {
             title: &r.title,
-            headline,
-            change,
+            event,
             roadmap: item.as_ref().map(|i| i.title.as_str()).zip(roadmap_status.as_deref()),
             member_token: &notify.emails.member_token(&m),
+            // i18n-lang: the member's language once it is stored (`m.lang`).
+            lang: crate::i18n::FALLBACK,
         })
         .map_err(StoreError::render("follow-up"))?;
     outbox::enqueue(txn, EmailKind::FrictionFollowup, &m.email, email, notify.emails.message_domain()).await?;
