@@ -41,6 +41,8 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Pages and emails of members without a language (`DEVPULSE_DEFAULT_LANG`).
     pub default_lang: &'static str,
+    /// Single sign-on for the console (`DEVPULSE_OIDC_*`), when set.
+    pub sso: Option<crate::sso::SsoConfig>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://devpulse.db?mode=rwc";
@@ -78,6 +80,7 @@ impl std::fmt::Debug for Config {
             .field("mail_lock", &self.mail_lock)
             .field("webhook_allow_private", &self.webhook_allow_private)
             .field("default_lang", &self.default_lang)
+            .field("sso_issuer", &self.sso.as_ref().map(|s| s.issuer.as_str()))
             .finish()
     }
 }
@@ -123,6 +126,7 @@ impl Config {
             mail_lock: std::time::Duration::from_secs(DEFAULT_MAIL_LOCK_SECONDS),
             webhook_allow_private: false,
             default_lang: crate::i18n::FALLBACK,
+            sso: None,
         }
     }
 }

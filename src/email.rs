@@ -48,6 +48,8 @@ pub struct Emails {
     k: u32,
     /// Derives members' personal tokens for their links (see `store::invitations`).
     link_key: String,
+    /// For members without a language.
+    default_lang: &'static str,
 }
 
 impl Emails {
@@ -63,7 +65,19 @@ impl Emails {
             message_domain: message_domain(mail_from),
             k,
             link_key: link_key.to_string(),
+            default_lang: crate::i18n::FALLBACK,
         })
+    }
+
+    /// Members without a language get `lang` (`DEVPULSE_DEFAULT_LANG`).
+    pub fn with_default_lang(mut self, lang: &'static str) -> Self {
+        self.default_lang = lang;
+        self
+    }
+
+    /// The language of `m`'s emails: theirs, or the organisation's default.
+    pub fn lang_of(&self, m: &crate::entities::member::Model) -> &'static str {
+        m.lang.map_or(self.default_lang, |l| l.as_str())
     }
 
     /// The key personal tokens are derived with.

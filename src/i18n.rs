@@ -47,10 +47,8 @@ fn langid(lang: &str) -> LanguageIdentifier {
 
 /// A Fluent argument: a whole number (plural rules need numbers) or text.
 fn arg_value(v: &str) -> FluentValue<'static> {
-    let whole = !v.is_empty()
-        && v.len() <= 15
-        && v.bytes().all(|b| b.is_ascii_digit())
-        && (v == "0" || !v.starts_with('0'));
+    let whole =
+        !v.is_empty() && v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit()) && (v == "0" || !v.starts_with('0'));
     match v.parse::<u64>() {
         Ok(n) if whole => FluentValue::from(n),
         _ => FluentValue::from(v.to_string()),

@@ -26,6 +26,7 @@
 //! - [`pages`]: server-rendered HTML pages (tera), one renderer for all.
 //! - [`i18n`]: the members' pages and emails in English and German (Fluent files in `locales/`).
 //! - [`security`]: the security headers of every response (CSP, nosniff, referrer, HSTS).
+//! - [`sso`]: single sign-on to the console with OpenID Connect.
 //! - [`telemetry`]: logs, request ids, Prometheus metrics.
 //! - [`webhooks`]: Standard Webhooks: signing, where a URL may point, and the delivery pass.
 //! - [`i18n`]: the languages of members' pages and emails (Fluent files in `locales/`).
@@ -51,6 +52,7 @@ pub mod report_cache;
 pub mod results_mail;
 pub mod routes;
 pub mod security;
+pub mod sso;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -167,8 +167,7 @@ async fn claim_and_queue(
         .await?;
     for m in &members {
         let token = emails.member_token(m);
-        // i18n-lang: the member's language once it is stored (`m.lang`).
-        let link = MemberLink { token: &token, lead: m.lead, lang: crate::i18n::FALLBACK };
+        let link = MemberLink { token: &token, lead: m.lead, lang: emails.lang_of(m) };
         let email = emails.results(out, &link).map_err(StoreError::render("results"))?;
         outbox::enqueue(&txn, EmailKind::Results, &m.email, email, emails.message_domain()).await?;
     }

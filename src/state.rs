@@ -31,6 +31,8 @@ pub struct AppState {
     pub reports: crate::report_cache::ReportCache,
     /// Sends queued webhook messages (`webhooks::deliver`).
     pub webhooks: crate::webhooks::deliver::Deliverer,
+    /// Single sign-on for the console, when configured.
+    pub sso: Option<crate::sso::Sso>,
 }
 
 /// Why the application could not start.
@@ -66,13 +68,18 @@ impl AppState {
             tracing::info!(upgraded, "personal tokens now stored hashed; links sent before stop working");
         }
         let emails = Emails::new(&config.base_url, &config.mail_from, config.anonymity_k, &invitation_key)
-            .map_err(|e| StartError::Config(format!("email templates: {e}")))?;
+            .map_err(|e| StartError::Config(format!("email templates: {e}")))?
+            .with_default_lang(config.default_lang);
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_dir, &config.mail_from)?
             .with_timing(config.mail_retry, config.mail_lock);
         let pages = Pages::new(config.anonymity_k).map_err(|e| StartError::Config(format!("page templates: {e}")))?;
         let write_gate =
             std::sync::Arc::new(crate::db::WriteGate::for_backend(sea_orm::ConnectionTrait::get_database_backend(&db)));
         let submissions = crate::store::submissions::Submissions::start(db.clone(), write_gate.clone());
+        let sso = match &config.sso {
+            Some(s) => Some(crate::sso::Sso::new(s.clone(), &config.base_url).map_err(StartError::Config)?),
+            None => None,
+        };
         let (config_base_url, config_bind, config_allow_private) =
             (config.base_url.clone(), config.bind.clone(), config.webhook_allow_private);
         Ok(AppState {
@@ -92,6 +99,7 @@ impl AppState {
                 crate::webhooks::target::Policy::new(&config_base_url, &config_bind, config_allow_private),
                 &config_base_url,
             ),
+            sso,
         })
     }
 }

@@ -19,6 +19,7 @@ mod m20261130_000012_answers_hot_keys;
 mod m20261130_000013_webhooks;
 mod m20261130_000014_member_lang;
 mod m20261130_000015_retired_questions;
+mod m20261130_000016_sso_logins;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_webhooks::Migration),
             Box::new(m20261130_000014_member_lang::Migration),
             Box::new(m20261130_000015_retired_questions::Migration),
+            Box::new(m20261130_000016_sso_logins::Migration),
         ]
     }
 }

@@ -169,6 +169,18 @@ pub struct ServeArgs {
     /// Language of pages and emails for members without one (en, de)
     #[arg(long, env = "DEVPULSE_DEFAULT_LANG", default_value = "en", value_parser = config::parse_default_lang)]
     pub default_lang: &'static str,
+    /// OpenID Connect issuer for single sign-on to the console (e.g. https://login.example.com)
+    #[arg(long, env = "DEVPULSE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// devpulse's client id at the OpenID provider
+    #[arg(long, env = "DEVPULSE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// devpulse's client secret at the OpenID provider
+    #[arg(long, env = "DEVPULSE_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Who may sign in through the provider: emails and @domains, comma-separated
+    #[arg(long, env = "DEVPULSE_OIDC_ADMINS", default_value = "")]
+    pub oidc_admins: String,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use crate::{demo, startup};
 use std::io::IsTerminal;
 
 pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
+    let sso = sso_config(&args)?;
     let config = Config {
         database_url: global.database_url.clone(),
         bind: args.bind,
@@ -25,6 +26,7 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError>
         mail_lock: std::time::Duration::from_secs(args.mail_lock_seconds),
         webhook_allow_private: args.webhook_allow_private,
         default_lang: args.default_lang,
+        sso,
     };
     let db = open(global).await?;
     let mut welcome = Vec::new();
@@ -72,4 +74,31 @@ fn warn_if_base_url_looks_wrong(config: &Config) {
              cross-site check use it"
         );
     }
+}
+
+/// Single sign-on's settings: none without an issuer; with one, the client
+/// id, its secret and at least one admin rule are needed too.
+fn sso_config(args: &ServeArgs) -> Result<Option<crate::sso::SsoConfig>, CliError> {
+    let Some(issuer) = args.oidc_issuer.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let need = |v: &Option<String>, name: &str| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| CliError::Usage(format!("DEVPULSE_OIDC_ISSUER is set: {name} is needed too")))
+    };
+    let admins = crate::sso::Admins::parse(&args.oidc_admins);
+    if args.oidc_admins.trim().is_empty() {
+        return Err(CliError::Usage(
+            "DEVPULSE_OIDC_ISSUER is set: DEVPULSE_OIDC_ADMINS must name who may sign in (emails or @domain)".into(),
+        ));
+    }
+    Ok(Some(crate::sso::SsoConfig {
+        issuer: issuer.to_string(),
+        client_id: need(&args.oidc_client_id, "DEVPULSE_OIDC_CLIENT_ID")?,
+        client_secret: need(&args.oidc_client_secret, "DEVPULSE_OIDC_CLIENT_SECRET")?,
+        admins,
+    }))
 }

@@ -174,7 +174,43 @@ pub async fn welcome(db: &DatabaseConnection, base_url: &str) -> StoreResult<Vec
             lines.push(format!("a member's page ({}): {base}/p/{token}", m.email));
         }
     }
+    if let Some((email, token)) = german_survey(db).await? {
+        lines.push(format!("the open survey in German ({email}): {base}/s/{token}"));
+    }
     Ok(lines)
+}
+
+/// A German-speaking member who has not answered the open cycle yet, and
+/// their survey link.
+async fn german_survey(db: &DatabaseConnection) -> StoreResult<Option<(String, String)>> {
+    use crate::entities::{cycle, invitation, member};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let Some(open) = cycle::Entity::find()
+        .filter(cycle::Column::Status.eq(crate::domain::CycleStatus::Open.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let germans = member::Entity::find()
+        .filter(member::Column::Lang.eq(crate::domain::Lang::De))
+        .filter(member::Column::Active.eq(true))
+        .order_by_asc(member::Column::Email)
+        .all(db)
+        .await?;
+    let key = crate::store::settings::link_key(db).await?;
+    for m in germans {
+        let inv = invitation::Entity::find()
+            .filter(invitation::Column::CycleId.eq(open.cycle_id.as_str()))
+            .filter(invitation::Column::MemberId.eq(m.member_id.as_str()))
+            .filter(invitation::Column::Used.eq(false))
+            .one(db)
+            .await?;
+        if let Some(i) = inv {
+            return Ok(Some((m.email, crate::store::invitations::token_for(&key, &i.invitation_id))));
+        }
+    }
+    Ok(None)
 }
 
 /// A standard normal draw (Irwin-Hall with 12 uniforms).

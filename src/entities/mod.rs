@@ -19,6 +19,7 @@ pub mod response;
 pub mod roadmap_item;
 pub mod setting;
 pub mod signin_throttle;
+pub mod sso_login;
 pub mod survey;
 pub mod team;
 pub mod webhook;

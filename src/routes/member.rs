@@ -157,9 +157,8 @@ async fn member(state: &AppState, token: &str) -> Result<Option<MemberView>, Htt
 }
 
 /// The member's language (`en`, `de`), for their pages.
-pub(super) fn member_lang(_m: &MemberView) -> &str {
-    // i18n-lang: the member's language once it is stored (`m.member.lang`).
-    i18n::FALLBACK
+pub(super) fn member_lang(state: &AppState, m: &MemberView) -> &'static str {
+    m.member.lang.map_or(state.config.default_lang, |l| l.as_str())
 }
 
 async fn render(
@@ -172,7 +171,7 @@ async fn render(
 ) -> HttpResponse {
     match build(state, token, m, query, form).await {
         Ok(ctx) => state.pages.page(status, "pages/member.html", ctx),
-        Err(e) => store_failure(state, e, member_lang(m)),
+        Err(e) => store_failure(state, e, member_lang(state, m)),
     }
 }
 
@@ -183,7 +182,7 @@ async fn build(
     query: &PageQuery,
     mut form: FormView,
 ) -> Result<Context, StoreError> {
-    let lang = member_lang(m);
+    let lang = member_lang(state, m);
     for message in form.errors.values_mut() {
         *message = i18n::message(lang, message);
     }
@@ -307,7 +306,7 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
     let limit = super::friction::limit(&state);
     match friction::file(&state.db, &Reporter::Member(m.member.clone()), new, state.config.today(), &limit).await {
         Err(StoreError::Limited(secs)) => {
-            let lang = member_lang(&m);
+            let lang = member_lang(&state, &m);
             let message = t_args(lang, "notice-limited", &[("minutes", secs.div_ceil(60).to_string())]);
             let (href, back) = (format!("/p/{}", token.as_str()), t(lang, "notice-back-to-page"));
             let status = StatusCode::TOO_MANY_REQUESTS;
@@ -320,7 +319,7 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
             form.errors.insert(e.field, e.message);
             render(&state, &token, &m, &PageQuery::default(), form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => store_failure(&state, e, member_lang(&m)),
+        Err(e) => store_failure(&state, e, member_lang(&state, &m)),
     }
 }
 
@@ -335,7 +334,7 @@ async fn me_too(state: web::Data<AppState>, path: web::Path<(String, String)>) -
         Ok(_) => "added",
         Err(StoreError::Conflict(_)) => "already",
         Err(StoreError::NotFound(_)) => return state.pages.not_found(),
-        Err(e) => return store_failure(&state, e, member_lang(&m)),
+        Err(e) => return store_failure(&state, e, member_lang(&state, &m)),
     };
     HttpResponse::SeeOther().insert_header(("Location", format!("/p/{token}?voted={notice}#recent"))).finish()
 }
@@ -351,7 +350,7 @@ async fn new_link(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
     match store::members::renew_link(&state.db, &state.emails, &m.member).await {
         Ok(new) => HttpResponse::SeeOther().insert_header(("Location", format!("/p/{new}?renewed=1"))).finish(),
         Err(StoreError::Conflict(_)) => state.pages.not_found(),
-        Err(e) => store_failure(&state, e, member_lang(&m)),
+        Err(e) => store_failure(&state, e, member_lang(&state, &m)),
     }
 }
 

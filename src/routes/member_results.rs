@@ -24,9 +24,9 @@ async fn member(state: &AppState, token: &str) -> Result<MemberView, PageError> 
         .ok_or_else(|| PageError::NotFound("This link does not work: ask for a new one at /p.".into()))
 }
 
-fn base(token: &str, m: &MemberView) -> Context {
+fn base(state: &AppState, token: &str, m: &MemberView) -> Context {
     let mut ctx = Context::new();
-    ctx.insert("lang", super::member::member_lang(m));
+    ctx.insert("lang", super::member::member_lang(state, m));
     ctx.insert("token", token);
     ctx.insert("team_name", &m.team_name);
     ctx.insert("lead", &m.member.lead);
@@ -94,8 +94,8 @@ fn effect_words(e: &analysis::Effect, k: u32, lang: &str) -> String {
 
 pub async fn results(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, PageError> {
     let m = member(&state, &token).await?;
-    let lang = super::member::member_lang(&m);
-    let mut ctx = base(&token, &m);
+    let lang = super::member::member_lang(&state, &m);
+    let mut ctx = base(&state, &token, &m);
     let k = state.config.anonymity_k;
     let areas = store::areas::all(&state.db).await?;
     let area_name = |id: &str| {
@@ -145,13 +145,13 @@ struct TeamRow {
 
 pub async fn team(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, PageError> {
     let m = member(&state, &token).await?;
-    let lang = super::member::member_lang(&m);
+    let lang = super::member::member_lang(&state, &m);
     if !m.member.lead {
         return Err(PageError::Forbidden(i18n::t(lang, "notice-lead-only")));
     }
     let k = state.config.anonymity_k;
     let slug = store::teams::slug_of(&state.db, &m.member.team_id).await?;
-    let mut ctx = base(&token, &m);
+    let mut ctx = base(&state, &token, &m);
     if let Some(v) = insights::team_view(&state, &slug).await? {
         let cycles: Vec<String> = v.team.iter().map(|p| i18n::iso_date(lang, &p.cycle.closes_on)).collect();
         let index: Vec<(Option<String>, Option<String>, Option<String>)> = v

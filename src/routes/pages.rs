@@ -233,17 +233,26 @@ fn submit_failure(state: &AppState, e: SubmitError, lang: &str) -> HttpResponse 
     }
 }
 
-/// The language of the member an invitation is for (`en`, `de`).
-fn lang_of(_inv: &Invited) -> &str {
-    // i18n-lang: the invited member's language once it is stored.
-    i18n::FALLBACK
+/// The language of the member an invitation is for (`en`, `de`): theirs,
+/// or the organisation's default (also when the lookup fails: the page
+/// still shows, in the default).
+async fn lang_of(state: &AppState, inv: &Invited) -> &'static str {
+    let Some(member_id) = inv.invitation.member_id.as_deref() else { return state.config.default_lang };
+    match crate::store::members::lang(&state.db, member_id).await {
+        Ok(Some(l)) => l.as_str(),
+        Ok(None) => state.config.default_lang,
+        Err(e) => {
+            tracing::warn!(error = %crate::error::chain(&e), "a member's language not read; the default it is");
+            state.config.default_lang
+        }
+    }
 }
 
 async fn show_survey(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     match responses::find(&state.db, &state.forms, &token).await {
-        Ok(inv) if inv.invitation.used => already_answered(&state, lang_of(&inv)),
-        Ok(inv) if !inv.is_open(state.config.today()) => closed(&state, lang_of(&inv)),
-        Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[], lang_of(&inv)),
+        Ok(inv) if inv.invitation.used => already_answered(&state, lang_of(&state, &inv).await),
+        Ok(inv) if !inv.is_open(state.config.today()) => closed(&state, lang_of(&state, &inv).await),
+        Ok(inv) => form_page(&state, &token, &inv, &HashMap::new(), &[], lang_of(&state, &inv).await),
         Err(SubmitError::UnknownToken) => state.pages.not_found(),
         Err(e) => submit_failure(&state, e, i18n::FALLBACK),
     }
@@ -345,7 +354,7 @@ async fn submit_survey(
         }
         Err(e) => return submit_failure(&state, e, lang),
     };
-    let lang = lang_of(&inv);
+    let lang = lang_of(&state, &inv).await;
     if inv.invitation.used {
         return already_answered(&state, lang);
     }

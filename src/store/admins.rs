@@ -29,6 +29,25 @@ pub async fn create(
     Ok(row)
 }
 
+/// The admin `email` signing in through single sign-on: theirs, or a new
+/// one without a password (the provider vouches for them; see `crate::sso`).
+pub async fn sso_admin(db: &DatabaseConnection, email: &str) -> StoreResult<admin_user::Model> {
+    if let Some(a) = by_email(db, email).await? {
+        return Ok(a);
+    }
+    let parsed = Email::parse("email", email)?;
+    let txn = super::begin_write(db).await?;
+    // Not a password hash: no password matches it.
+    let row = create(&txn, &parsed, NO_PASSWORD.to_string()).await?;
+    super::audit::record(&txn, "sso", "admin.add", "admin", &row.admin_id, serde_json::json!({"email": row.email}))
+        .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The password hash of an admin who signs in through single sign-on only.
+pub const NO_PASSWORD: &str = "!sso";
+
 /// The admin with `email`, if any.
 pub async fn by_email(conn: &impl ConnectionTrait, email: &str) -> StoreResult<Option<admin_user::Model>> {
     Ok(admin_user::Entity::find().filter(admin_user::Column::Email.eq(email.trim().to_lowercase())).one(conn).await?)

@@ -193,8 +193,7 @@ async fn open(
         .insert(txn)
         .await?;
         let member_token = mailing.emails.member_token(&m);
-        // i18n-lang: the member's language once it is stored (`m.lang`).
-        let member_link = MemberLink { token: &member_token, lead: m.lead, lang: crate::i18n::FALLBACK };
+        let member_link = MemberLink { token: &member_token, lead: m.lead, lang: mailing.emails.lang_of(&m) };
         let email = mailing
             .emails
             .invitation(&survey.title, c.closes_on, &token, &member_link, false)
@@ -378,8 +377,7 @@ async fn remind(db: &DatabaseConnection, mailing: &Mailing<'_>, today: NaiveDate
             }
             let token = invitations::token_for(mailing.invitation_key, &inv.invitation_id);
             let member_token = mailing.emails.member_token(&m);
-            // i18n-lang: the member's language once it is stored (`m.lang`).
-            let member_link = MemberLink { token: &member_token, lead: m.lead, lang: crate::i18n::FALLBACK };
+            let member_link = MemberLink { token: &member_token, lead: m.lead, lang: mailing.emails.lang_of(&m) };
             let email = mailing
                 .emails
                 .invitation(&survey.survey.title, c.closes_on, &token, &member_link, true)

@@ -17,6 +17,18 @@ pub struct MemberView {
     pub team_name: String,
 }
 
+/// A member's language, if they have one.
+pub async fn lang(conn: &impl ConnectionTrait, member_id: &str) -> StoreResult<Option<crate::domain::Lang>> {
+    use sea_orm::QuerySelect;
+    let lang = member::Entity::find_by_id(member_id.to_string())
+        .select_only()
+        .column(member::Column::Lang)
+        .into_tuple::<Option<crate::domain::Lang>>()
+        .one(conn)
+        .await?;
+    Ok(lang.flatten())
+}
+
 /// The personal token of `m`, for links in emails (derived, never stored).
 pub fn token_of(key: &str, m: &member::Model) -> String {
     member_token_for(key, &m.member_id, m.token_version)
@@ -82,8 +94,7 @@ pub async fn renew_link(
 ) -> StoreResult<String> {
     let txn = super::begin_write(db).await?;
     let token = rotate_token(&txn, emails.link_key(), m).await?;
-    // i18n-lang: the member's language once it is stored (`m.lang`).
-    let email = emails.new_link(&token, crate::i18n::FALLBACK).map_err(super::StoreError::render("new link"))?;
+    let email = emails.new_link(&token, emails.lang_of(m)).map_err(super::StoreError::render("new link"))?;
     super::outbox::enqueue(&txn, crate::domain::EmailKind::NewLink, &m.email, email, emails.message_domain()).await?;
     super::audit::record(&txn, "member", "member.new_link", "member", &m.member_id, serde_json::json!({})).await?;
     txn.commit().await?;
@@ -106,9 +117,8 @@ pub async fn resend_link(
         .one(&txn)
         .await?
         .ok_or_else(|| super::StoreError::NotFound(format!("no active member {email}")))?;
-    // i18n-lang: the member's language once it is stored (`m.lang`).
     let rendered = emails
-        .your_link(&emails.member_token(&m), crate::i18n::FALLBACK)
+        .your_link(&emails.member_token(&m), emails.lang_of(&m))
         .map_err(super::StoreError::render("your link"))?;
     super::outbox::enqueue(&txn, crate::domain::EmailKind::YourLink, &m.email, rendered, emails.message_domain())
         .await?;

@@ -20,6 +20,7 @@ pub mod responses;
 pub mod roadmap;
 pub mod sessions;
 pub mod settings;
+pub mod sso;
 pub mod submissions;
 pub mod survey_import;
 pub mod surveys;

@@ -21,7 +21,7 @@ use crate::domain::CycleStatus;
 use crate::entities::{answer, cycle, invitation, response};
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, Query},
 };
 use std::collections::HashSet;
@@ -68,7 +68,7 @@ impl Submissions {
     /// Stores one submission; returns once it is committed (or refused).
     pub async fn submit(&self, submission: Submission) -> Result<(), SubmitError> {
         let queue = match &self.0 {
-            Route::Direct(db) => return one(store_batch(db, &[&submission]).await),
+            Route::Direct(db) => return store_one_postgres(db, &submission).await,
             Route::Queued(queue) => queue,
         };
         let (done, answer) = oneshot::channel();
@@ -76,10 +76,6 @@ impl Submissions {
         queue.send(Job { submission, done }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
-}
-
-fn one(mut outcomes: Vec<Result<(), SubmitError>>) -> Result<(), SubmitError> {
-    outcomes.pop().expect("one outcome per submission")
 }
 
 /// Takes what is waiting (at least one), up to [`MAX_BATCH`].
@@ -139,28 +135,7 @@ async fn store_all(
     batch: &[&Submission],
 ) -> Result<Vec<Result<(), SubmitError>>, sea_orm::DbErr> {
     let ids: Vec<&str> = batch.iter().map(|s| s.invitation_id.as_str()).collect();
-    // On PostgreSQL the batch's open cycles are held FOR SHARE until this
-    // commit: a close (which updates the cycle row) waits for the batch, so
-    // the counts it keeps miss nothing, and a batch after a close sees it
-    // closed. SQLite has one writer at a time anyway.
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // Each answer's foreign key is checked by a query PostgreSQL plans
-        // once per connection and keeps. Planned while `responses` was
-        // nearly empty (a new organisation's first answers), it scans the
-        // table, and each later answer scans it whole: submissions slow
-        // down as they come in (630/s, then less) until autovacuum's next
-        // ANALYZE. With sequential scans off here, the kept plan uses the key.
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off").await?;
-        cycle::Entity::find()
-            .select_only()
-            .column(cycle::Column::CycleId)
-            .filter(cycle::Column::CycleId.is_in(batch.iter().map(|s| s.cycle_id.as_str())))
-            .filter(cycle::Column::Status.eq(CycleStatus::Open.as_str()))
-            .lock_shared()
-            .into_tuple::<String>()
-            .all(txn)
-            .await?;
-    }
+    // (SQLite: one writer at a time, so a close cannot commit in between.)
     // The claim reaches invitations by their key; the cycle condition is a
     // subquery, so SQLite does not scan the cycle's invitations instead.
     let open_cycles = Query::select()
@@ -215,6 +190,73 @@ async fn store_all(
         answer::Entity::insert_many(std::mem::replace(&mut answers, rest)).exec_without_returning(txn).await?;
     }
     Ok(outcomes)
+}
+
+/// One submission on PostgreSQL in one statement, so one round trip and
+/// one implicit transaction: the cycle held FOR SHARE while it is open (a
+/// close waits, and its counts miss nothing), the invitation claimed while
+/// unused, then the response and its answers, inserted only when the claim
+/// took. The statement also answers whether the invitation was already used
+/// before it (its snapshot is from before the claim), to tell "already
+/// answered" from "closed". Sequential scans are off for the statement's
+/// own transaction: the answers' foreign-key check runs a query that
+/// PostgreSQL plans once per connection and keeps, and a plan made while
+/// `responses` was nearly empty would scan it for every later answer.
+async fn store_one_postgres(db: &DatabaseConnection, s: &Submission) -> Result<(), SubmitError> {
+    use sea_orm::{Statement, Value};
+    let response_id = new_id();
+    let mut values: Vec<Value> = vec![
+        s.cycle_id.clone().into(),
+        s.invitation_id.clone().into(),
+        response_id.into(),
+        s.team_id.clone().into(),
+        s.today.into(),
+    ];
+    let mut rows = Vec::with_capacity(s.rows.len());
+    for r in &s.rows {
+        let n = values.len();
+        rows.push(format!("(${}, ${}, ${}::float8, ${}::varchar, ${}::text)", n + 1, n + 2, n + 3, n + 4, n + 5));
+        values.extend([
+            new_id().into(),
+            r.question_id.clone().into(),
+            r.value_num.into(),
+            r.choice.clone().into(),
+            r.text.clone().into(),
+        ]);
+    }
+    let answers = if rows.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", ans AS (INSERT INTO answers (answer_id, response_id, question_id, value_num, choice, text_value, hidden) \
+             SELECT v.a, resp.response_id, v.q, v.n, v.c, v.t, false FROM resp, (VALUES {}) AS v(a, q, n, c, t))",
+            rows.join(", ")
+        )
+    };
+    let sql = format!(
+        "WITH guc AS (SELECT set_config('enable_seqscan', 'off', true) AS v), \
+         open AS (SELECT cycle_id FROM cycles WHERE cycle_id = $1 AND status = '{open}' \
+                  AND (SELECT v FROM guc) IS NOT NULL FOR SHARE), \
+         claimed AS (UPDATE invitations SET used = true, reminders_sent = 0, last_reminded_on = NULL \
+                     WHERE invitation_id = $2 AND used = false AND cycle_id IN (SELECT cycle_id FROM open) \
+                     RETURNING invitation_id), \
+         resp AS (INSERT INTO responses (response_id, cycle_id, team_id, submitted_on) \
+                  SELECT $3, $1, $4, $5 FROM claimed RETURNING response_id){answers} \
+         SELECT (SELECT count(*) FROM claimed) AS claimed, \
+                (SELECT used FROM invitations WHERE invitation_id = $2) AS was_used",
+        open = CycleStatus::Open.as_str(),
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, values))
+        .await?
+        .ok_or_else(|| SubmitError::Store(StoreError::Broken("the submission statement returned no row".into())))?;
+    let claimed: i64 = row.try_get("", "claimed")?;
+    let was_used: Option<bool> = row.try_get("", "was_used")?;
+    match (claimed, was_used) {
+        (1, _) => Ok(()),
+        (_, Some(true)) => Err(SubmitError::AlreadyAnswered),
+        _ => Err(SubmitError::Closed),
+    }
 }
 
 /// The response row of a submission and its answer rows, with random ids.

@@ -199,9 +199,8 @@ pub async fn add_member_in(
     let m = match &added {
         Added::Created(m) | Added::Reactivated(m) => m,
     };
-    // i18n-lang: the member's language once it is stored (`m.lang`).
     let rendered = emails
-        .welcome(&team.name, &emails.member_token(m), crate::i18n::FALLBACK)
+        .welcome(&team.name, &emails.member_token(m), emails.lang_of(m))
         .map_err(StoreError::render("welcome"))?;
     outbox::enqueue(txn, EmailKind::Welcome, &m.email, rendered, emails.message_domain()).await?;
     let action = if matches!(added, Added::Created(_)) { "member.add" } else { "member.reactivate" };

@@ -38,8 +38,9 @@ pub fn local_next(next: &str) -> &str {
     if local { next } else { "/admin" }
 }
 
-fn login_page(status: StatusCode, email: &str, next: &str, message: Option<&str>) -> HttpResponse {
+fn login_page(state: &AppState, status: StatusCode, email: &str, next: &str, message: Option<&str>) -> HttpResponse {
     let mut ctx = Context::new();
+    ctx.insert("sso", &state.sso.is_some());
     ctx.insert("email", email);
     ctx.insert("next", local_next(next));
     ctx.insert("message", &message);
@@ -55,7 +56,7 @@ pub async fn show(
     if session::of_request(&state, &req).await?.is_some() {
         return Ok(HttpResponse::SeeOther().insert_header(("Location", local_next(next).to_string())).finish());
     }
-    Ok(login_page(StatusCode::OK, "", next, None))
+    Ok(login_page(&state, StatusCode::OK, "", next, None))
 }
 
 /// The throttle keys of a sign-in: the submitted email and the address.
@@ -83,6 +84,7 @@ pub async fn submit(
     }
     if let Some(secs) = wait {
         let mut res = login_page(
+            &state,
             StatusCode::TOO_MANY_REQUESTS,
             &email,
             &form.next,
@@ -130,6 +132,7 @@ pub async fn submit(
             )
             .await?;
             Ok(login_page(
+                &state,
                 StatusCode::UNAUTHORIZED,
                 &email,
                 &form.next,

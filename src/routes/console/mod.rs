@@ -12,6 +12,7 @@ mod results;
 mod roadmap;
 pub mod session;
 mod settings;
+mod sso;
 mod surveys;
 mod teams;
 mod webhooks;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(auth::show))
             .route("/login", web::post().to(auth::submit))
             .route("/logout", web::post().to(auth::logout))
+            .route("/sso/start", web::get().to(sso::start))
+            .route("/sso/callback", web::get().to(sso::callback))
             .route("", web::get().to(overview::page))
             .route("/friction", web::get().to(friction::inbox))
             .route("/friction/bulk", web::post().to(friction::bulk))

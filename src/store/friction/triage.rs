@@ -181,8 +181,7 @@ pub async fn follow_up(
             event,
             roadmap: item.as_ref().map(|i| i.title.as_str()).zip(roadmap_status.as_deref()),
             member_token: &notify.emails.member_token(&m),
-            // i18n-lang: the member's language once it is stored (`m.lang`).
-            lang: crate::i18n::FALLBACK,
+            lang: notify.emails.lang_of(&m),
         })
         .map_err(StoreError::render("follow-up"))?;
     outbox::enqueue(txn, EmailKind::FrictionFollowup, &m.email, email, notify.emails.message_domain()).await?;
