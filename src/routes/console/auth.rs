@@ -105,20 +105,9 @@ pub async fn submit(
             for (key, _) in &keys {
                 throttle::forgive(&state.db, key, window, now).await?;
             }
-            let id = store::sessions::start(&state.db, &admin.admin_id, now).await?;
-            store::audit::record(
-                &state.db,
-                &format!("admin:{}", admin.email),
-                "signin",
-                "admin",
-                &admin.admin_id,
-                serde_json::json!({}),
-            )
-            .await?;
-            Ok(HttpResponse::SeeOther()
-                .cookie(session::cookie(&state, &id))
-                .insert_header(("Location", local_next(&form.next).to_string()))
-                .finish())
+            let mut res = HttpResponse::SeeOther();
+            res.insert_header(("Location", local_next(&form.next).to_string()));
+            open_session(&state, &admin, "signin", res).await
         }
         None => {
             // The failure was counted before the password was checked.
@@ -140,6 +129,20 @@ pub async fn submit(
             ))
         }
     }
+}
+
+/// Starts a session for `admin` (audited as `action`) and finishes `res`
+/// with its cookie: how every way of signing in ends.
+pub(super) async fn open_session(
+    state: &AppState,
+    admin: &crate::entities::admin_user::Model,
+    action: &str,
+    mut res: actix_web::HttpResponseBuilder,
+) -> Result<HttpResponse, PageError> {
+    let id = store::sessions::start(&state.db, &admin.admin_id, Utc::now()).await?;
+    let actor = format!("admin:{}", admin.email);
+    store::audit::record(&state.db, &actor, action, "admin", &admin.admin_id, serde_json::json!({})).await?;
+    Ok(res.cookie(session::cookie(state, &id)).finish())
 }
 
 #[derive(Debug, Deserialize)]

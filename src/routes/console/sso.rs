@@ -5,7 +5,6 @@
 //! cookie holding the state), exchanges the code and checks the ID token.
 
 use super::auth::local_next;
-use super::session;
 use crate::error::PageError;
 use crate::sso::SsoError;
 use crate::state::AppState;
@@ -128,22 +127,9 @@ pub async fn callback(
         }
     };
     let admin = store::admins::sso_admin(&state.db, &email).await?;
-    let now = Utc::now();
-    let id = store::sessions::start(&state.db, &admin.admin_id, now).await?;
-    store::audit::record(
-        &state.db,
-        &format!("admin:{}", admin.email),
-        "signin.sso",
-        "admin",
-        &admin.admin_id,
-        serde_json::json!({}),
-    )
-    .await?;
     let mut removal = state_cookie(&state, "");
     removal.make_removal();
-    Ok(HttpResponse::SeeOther()
-        .cookie(session::cookie(&state, &id))
-        .cookie(removal)
-        .insert_header(("Location", pending.next))
-        .finish())
+    let mut res = HttpResponse::SeeOther();
+    res.cookie(removal).insert_header(("Location", pending.next));
+    super::auth::open_session(&state, &admin, "signin.sso", res).await
 }
