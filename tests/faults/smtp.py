@@ -130,10 +130,11 @@ class SmtpServer:
 
 
 def kind_of(subject):
-    """The outbox kind of an email, from its subject (templates/emails/*/subject.txt)."""
-    if subject.startswith("Reminder:"):
+    """The outbox kind of an email, from its subject (locales/*/main.ftl,
+    email-reminder-subject and email-invitation-subject, English or German)."""
+    if subject.startswith(("Reminder:", "Erinnerung:")):
         return "reminder"
-    if "three minutes, anonymous" in subject:
+    if "three minutes, anonymous" in subject or "drei Minuten, anonym" in subject:
         return "invitation"
     return "other"
 
