@@ -22,6 +22,8 @@ struct DeliveryView {
     last_status: String,
     last_error: String,
     when: String,
+    /// For a message still to be sent: when it is tried next.
+    next_try: String,
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,11 @@ async fn render(
                 last_status: d.last_status.map(|s| s.to_string()).unwrap_or_default(),
                 last_error: d.last_error.unwrap_or_default(),
                 when: when(d.delivered_at.unwrap_or(d.created_at)),
+                next_try: if d.status == crate::domain::DeliveryStatus::Queued {
+                    when(d.next_attempt_at)
+                } else {
+                    String::new()
+                },
             })
             .collect();
         views.push(WebhookView {
