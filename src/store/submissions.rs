@@ -258,7 +258,12 @@ async fn store_one_postgres(db: &DatabaseConnection, s: &Submission) -> Result<(
     match (claimed, was_used) {
         (1, _) => Ok(()),
         (_, Some(true)) => Err(SubmitError::AlreadyAnswered),
-        _ => Err(SubmitError::Closed),
+        _ => {
+            // The statement's snapshot predates a concurrent claim of the
+            // same token that it waited for: read the invitation again.
+            let used = invitation::Entity::find_by_id(s.invitation_id.clone()).one(db).await?.is_some_and(|i| i.used);
+            Err(if used { SubmitError::AlreadyAnswered } else { SubmitError::Closed })
+        }
     }
 }
 
