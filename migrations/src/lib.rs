@@ -20,6 +20,7 @@ mod m20261130_000013_webhooks;
 mod m20261130_000014_member_lang;
 mod m20261130_000015_retired_questions;
 mod m20261130_000016_sso_logins;
+mod m20261130_000017_answers_by_response_pg;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_member_lang::Migration),
             Box::new(m20261130_000015_retired_questions::Migration),
             Box::new(m20261130_000016_sso_logins::Migration),
+            Box::new(m20261130_000017_answers_by_response_pg::Migration),
         ]
     }
 }

@@ -47,11 +47,8 @@ async fn submit(state: web::Data<AppState>, body: ApiJson<ResponseIn>) -> Result
         .into_iter()
         .map(|a| AnswerIn { question_id: a.question_id, value: a.value, choices: a.choices, text: a.text })
         .collect();
-    let submitted = match responses::find(&state.db, &state.forms, &body.token).await {
-        Ok(invited) => responses::submit(&state.submissions, &invited, &answers, state.config.today()).await,
-        Err(e) => Err(e),
-    };
-    match submitted {
+    let today = state.config.today();
+    match responses::submit_token(&state.db, &state.forms, &state.submissions, &body.token, &answers, today).await {
         Ok(()) => Ok(HttpResponse::Created().json(serde_json::json!({"status": "stored"}))),
         Err(SubmitError::UnknownToken) => Err(ApiError::NotFound("no open invitation has this token".into())),
         Err(SubmitError::AlreadyAnswered) => Err(ApiError::Conflict {

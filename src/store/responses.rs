@@ -70,8 +70,8 @@ impl From<sea_orm::DbErr> for SubmitError {
 pub struct Invited {
     pub invitation: invitation::Model,
     pub cycle: cycle::Model,
-    pub survey: surveys::SurveyFull,
-    pub areas: Vec<area::Model>,
+    pub survey: Arc<surveys::SurveyFull>,
+    pub areas: Arc<Vec<area::Model>>,
 }
 
 impl Invited {
@@ -81,8 +81,9 @@ impl Invited {
     }
 }
 
-/// What every form of a survey shares: its questions and the areas.
-type SurveyForm = (surveys::SurveyFull, Vec<area::Model>);
+/// What every form of a survey shares: its questions and the areas (shared,
+/// not copied, by each submission).
+type SurveyForm = (Arc<surveys::SurveyFull>, Arc<Vec<area::Model>>);
 
 /// Seconds a survey's form stays cached. A survey's questions do not change
 /// while a cycle of it is open; the cycle itself is read every time, so a
@@ -92,21 +93,66 @@ const FORM_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Per-process cache of [`SurveyForm`] by survey, so a submission reads only
 /// its invitation, member and cycle.
 #[derive(Default)]
-pub struct FormCache(Mutex<HashMap<String, (Instant, Arc<SurveyForm>)>>);
+pub struct FormCache(Mutex<HashMap<String, (Instant, SurveyForm)>>);
 
 impl FormCache {
-    async fn get(&self, conn: &impl ConnectionTrait, survey_id: &str) -> Result<Arc<SurveyForm>, StoreError> {
+    async fn get(&self, conn: &impl ConnectionTrait, survey_id: &str) -> Result<SurveyForm, StoreError> {
         if let Some((at, form)) = self.0.lock().expect("form cache").get(survey_id)
             && at.elapsed() < FORM_TTL
         {
             return Ok(form.clone());
         }
-        let form = Arc::new((surveys::get(conn, survey_id).await?, super::areas::all(conn).await?));
+        let form = (Arc::new(surveys::get(conn, survey_id).await?), Arc::new(super::areas::all(conn).await?));
         let mut map = self.0.lock().expect("form cache");
         map.retain(|_, (at, _)| at.elapsed() < FORM_TTL);
         map.insert(survey_id.to_string(), (Instant::now(), form.clone()));
         Ok(form)
     }
+}
+
+impl FormCache {
+    /// A fresh cached form holding question `question_id`, with its survey's id.
+    fn holding(&self, question_id: &str) -> Option<(String, SurveyForm)> {
+        let map = self.0.lock().expect("form cache");
+        map.iter()
+            .find(|(_, (at, (survey, _)))| {
+                at.elapsed() < FORM_TTL && survey.questions.iter().any(|q| q.question_id == question_id)
+            })
+            .map(|(survey_id, (_, form))| (survey_id.clone(), form.clone()))
+    }
+}
+
+/// Looks up the invitation of `token` and stores `answers` once, as
+/// [`find`] then [`submit`] do. On PostgreSQL, when a cached form holds the
+/// first answer's question, it first checks the answers against that form
+/// and tries the whole submission in one statement
+/// ([`super::submissions::Submissions::store_by_token`]); anything but a
+/// stored response (nothing is written then) takes the way above, which
+/// tells why.
+pub async fn submit_token(
+    conn: &impl ConnectionTrait,
+    cache: &FormCache,
+    submissions: &super::submissions::Submissions,
+    token: &str,
+    answers: &[AnswerIn],
+    today: NaiveDate,
+) -> Result<(), SubmitError> {
+    if submissions.by_token()
+        && invitations::looks_like_token(token)
+        && let Some(first) = answers.first()
+        && let Some((survey_id, (survey, areas))) = cache.holding(&first.question_id)
+        && let Ok(rows) = validate(&survey.questions, &area_ids(&areas), answers)
+        && submissions.store_by_token(&invitations::hash_token(token), &survey_id, today, &rows).await?
+    {
+        return Ok(());
+    }
+    let invited = find(conn, cache, token).await?;
+    submit(submissions, &invited, answers, today).await
+}
+
+/// The ids of `areas`, as [`validate`] takes them.
+fn area_ids(areas: &[area::Model]) -> HashSet<String> {
+    areas.iter().map(|a| a.area_id.clone()).collect()
 }
 
 /// Looks up the invitation of `token` (and its cycle and survey).
@@ -134,8 +180,7 @@ pub async fn find(conn: &impl ConnectionTrait, cache: &FormCache, token: &str) -
         .await?
         .ok_or(SubmitError::UnknownToken)?;
     let cycle = cycle.ok_or_else(|| StoreError::NotFound(format!("no cycle {:?}", invitation.cycle_id)))?;
-    let form = cache.get(conn, &cycle.survey_id).await?;
-    let (survey, areas) = form.as_ref().clone();
+    let (survey, areas) = cache.get(conn, &cycle.survey_id).await?;
     Ok(Invited { invitation, cycle, survey, areas })
 }
 
@@ -267,8 +312,7 @@ pub async fn submit(
     if !invited.is_open(today) {
         return Err(SubmitError::Closed);
     }
-    let known: HashSet<String> = invited.areas.iter().map(|a| a.area_id.clone()).collect();
-    let rows = validate(&invited.survey.questions, &known, answers).map_err(SubmitError::Invalid)?;
+    let rows = validate(&invited.survey.questions, &area_ids(&invited.areas), answers).map_err(SubmitError::Invalid)?;
     submissions
         .submit(super::submissions::Submission {
             invitation_id: invited.invitation.invitation_id.clone(),

@@ -193,6 +193,14 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// A survey "Other" of one free-text question.
+    pub async fn text_survey(&self) -> Value {
+        let body = json!({"title": "Other", "questions": [{"kind": "text", "prompt": "?"}]});
+        let res = self.post("/api/v1/surveys", &body).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        res.json().await.unwrap()
+    }
+
     /// A cycle of `survey` opening today for two weeks (for `teams`, or all).
     pub async fn open_cycle(&self, survey: &Value, teams: Option<Vec<&str>>) -> Value {
         let today = Utc::now().date_naive();

@@ -27,6 +27,7 @@ mod results_email;
 mod schema;
 mod smtp;
 mod sso;
+mod submissions;
 mod surveys;
 mod surveys_as_code;
 mod teams;

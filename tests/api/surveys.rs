@@ -163,14 +163,7 @@ async fn bad_answers_are_refused_and_nothing_is_stored() {
     app.create_team("core").await;
     app.add_members("core", "m", 5).await;
     let s = app.devex_survey().await;
-    let other = app
-        .post("/api/v1/surveys", &json!({"title": "Other", "questions": [{"kind": "text", "prompt": "?"}]}))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let other = app.text_survey().await;
     let c = app.open_cycle(&s, None).await;
     let token = app.invitation_tokens(c["cycle_id"].as_str().unwrap()).await.remove(0);
     let likert = s["questions"][0]["question_id"].clone();

@@ -4,7 +4,10 @@
 # invitation token for DURATION seconds. Loopback only. Prints wrk's summary.
 # SQLite by default; BACKEND=postgres uses a new database on the local server
 # (postgres://postgres@127.0.0.1:5432, dropped afterwards).
-#   [BACKEND=postgres] tests/load/responses.sh [DURATION=30] [PEOPLE=60000] [CONNECTIONS=16]
+# REFERENCE=pgbench (with BACKEND=postgres) sends the same statements with pgbench
+# instead (tests/load/submit.pgbench): the database's own limit for this work. It
+# submits every invitation once, however long that takes.
+#   [BACKEND=postgres [REFERENCE=pgbench]] tests/load/responses.sh [DURATION=30] [PEOPLE=60000] [CONNECTIONS=16]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-30}; people=${2:-60000}; connections=${3:-16}
@@ -52,12 +55,31 @@ for i, q in enumerate(s["questions"]):
         answers.append({"question_id": q["question_id"], "text": "Builds are slow."})
 print(json.dumps({"token": "TOKEN", "answers": answers}))
 PY
-echo "invitations: $(wc -l < "$work/tokens.txt"); running wrk for ${duration}s with $connections connections"
-TOKENS="$work/tokens.txt" ANSWERS="$work/answers.json" THREADS=2 \
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -s tests/load/responses.lua "http://127.0.0.1:$port"
 if [ "${BACKEND:-sqlite}" = postgres ]; then
-  echo "responses stored: $(psql "$DATABASE_URL" -Atc 'SELECT COUNT(*) FROM responses')"
+  # A steady start: the demo's rows analysed and flushed, not during the run.
+  psql "$DATABASE_URL" -qc "VACUUM ANALYZE" -c "CHECKPOINT"
+fi
+if [ "${REFERENCE:-}" = pgbench ]; then
+  # The same submissions without devpulse: pgbench sends its statements.
+  kill $server; wait $server 2>/dev/null || true
+  python3 tests/load/pgbench_tokens.py "$work/tokens.txt" "$work/answers.json" | psql "$DATABASE_URL" -q \
+    -c "CREATE TABLE bench_tokens (n integer PRIMARY KEY, token_hash varchar, response_id varchar, answers text)" \
+    -c "\\copy bench_tokens FROM STDIN"
+  # Each client submits its share of the invitations once (DURATION is not used).
+  per_client=$(( $(wc -l < "$work/tokens.txt") / connections ))
+  echo "invitations: $(wc -l < "$work/tokens.txt"); running pgbench, $per_client submissions on each of $connections connections"
+  (cd "$work" && pgbench -n -M prepared -c "$connections" -j 2 -t "$per_client" -D k=-1 -D clients="$connections" \
+    -D day="$(date -u +%F)" -D survey="$survey_id" -l -f "$OLDPWD/tests/load/submit.pgbench" "$DATABASE_URL" | grep -E "^(tps|latency|number of (trans|fail))")
+  cat "$work"/pgbench_log.* | python3 -c 'import sys; l = sorted(int(x.split()[2]) for x in sys.stdin); print(f"p50: {l[len(l)//2]/1000:.2f}ms, p99: {l[len(l)*99//100]/1000:.2f}ms")'
 else
-  echo "responses stored: $(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM responses").fetchone()[0])' "$work/load.db")"
+  echo "invitations: $(wc -l < "$work/tokens.txt"); running wrk for ${duration}s with $connections connections"
+  TOKENS="$work/tokens.txt" ANSWERS="$work/answers.json" THREADS=2 \
+    wrk -t2 -c"$connections" -d"${duration}s" --latency -s tests/load/responses.lua "http://127.0.0.1:$port"
+fi
+if [ "${BACKEND:-sqlite}" = postgres ]; then
+  psql "$DATABASE_URL" -Atc 'SELECT COUNT(*) FROM responses' -c 'SELECT COUNT(*) FROM answers' |
+    paste -sd' ' | awk '{print "responses stored: " $1 ", answers stored: " $2}'
+else
+  python3 -c 'import sqlite3,sys; db = sqlite3.connect(sys.argv[1]); r, a = (db.execute("SELECT COUNT(*) FROM " + t).fetchone()[0] for t in ("responses", "answers")); print(f"responses stored: {r}, answers stored: {a}")' "$work/load.db"
 fi
 curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^devpulse_submission_batch_size(_sum|_count)' || true
