@@ -108,9 +108,7 @@ impl FormCache {
         map.insert(survey_id.to_string(), (Instant::now(), form.clone()));
         Ok(form)
     }
-}
 
-impl FormCache {
     /// A fresh cached form holding question `question_id`, with its survey's id.
     fn holding(&self, question_id: &str) -> Option<(String, SurveyForm)> {
         let map = self.0.lock().expect("form cache");

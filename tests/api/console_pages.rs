@@ -250,14 +250,8 @@ async fn teams_members_leads_and_a_csv_import_that_names_every_bad_line() {
     let members: serde_json::Value = app.page("/api/v1/teams/core/members", &cookie).await.json().await.unwrap();
     assert!(members["items"].as_array().unwrap().iter().any(|m| m["email"] == "new@x.io" && m["lead"] == true));
     // The API's PATCH does the same.
-    let res = app
-        .client
-        .patch(app.url("/api/v1/teams/core/members/new@x.io"))
-        .bearer_auth(&app.token)
-        .json(&serde_json::json!({"lead": false}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.patch("/api/v1/teams/core/members/new@x.io", &serde_json::json!({"lead": false})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["lead"], false);
 }

@@ -89,11 +89,7 @@ async fn a_burst_of_mixed_writes_while_the_mailer_drains_gets_no_5xx_and_loses_n
                     app.post("/api/v1/teams", &json!({"slug": format!("t{i}"), "name": format!("T {i}")}))
                 }
                 3 => app.post("/api/v1/teams/core/members", &json!({"email": format!("burst{i}@x.io")})),
-                _ => app
-                    .client
-                    .patch(app.url(&format!("/api/v1/friction/{target}")))
-                    .bearer_auth(&app.token)
-                    .json(&json!({"severity": 1 + (i % 4)})),
+                _ => app.patch(&format!("/api/v1/friction/{target}"), &json!({"severity": 1 + (i % 4)})),
             };
             let res = req.send().await.unwrap();
             let status = res.status().as_u16();

@@ -200,8 +200,7 @@ async fn triage_changes_are_audited_and_followers_get_emails() {
     let r: Value = file(&app, &a, &body).await.json().await.unwrap();
     let id = r["report_id"].as_str().unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM friction_reports WHERE reporter_member_id IS NOT NULL").await, 1);
-    let patch =
-        |b: Value| app.client.patch(app.url(&format!("/api/v1/friction/{id}"))).bearer_auth(&app.token).json(&b).send();
+    let patch = |b: Value| app.patch(&format!("/api/v1/friction/{id}"), &b).send();
     let res = patch(json!({"status": "triaged", "severity": 4, "area_id": "build_test"})).await.unwrap();
     assert_eq!(res.status(), 200);
     let r: Value = res.json().await.unwrap();
@@ -228,14 +227,7 @@ async fn triage_changes_are_audited_and_followers_get_emails() {
     assert_eq!(patch(json!({"severity": 4})).await.unwrap().status(), 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'friction_followup'").await, 2);
     // Shipping the roadmap item notifies the follower again.
-    let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/roadmap/{item_id}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"status": "shipped"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch(&format!("/api/v1/roadmap/{item_id}"), &json!({"status": "shipped"})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let shipped: Value = res.json().await.unwrap();
     assert_eq!(shipped["shipped_on"], chrono::Utc::now().date_naive().to_string());
@@ -272,17 +264,7 @@ async fn triage_changes_are_audited_and_followers_get_emails() {
         assert_eq!(res.status(), 422, "{b}");
         assert_eq!(res.json::<Value>().await.unwrap()["field"], field, "{b}");
     }
-    assert_eq!(
-        app.client
-            .patch(app.url("/api/v1/friction/nope"))
-            .bearer_auth(&app.token)
-            .json(&json!({"severity": 1}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(app.patch("/api/v1/friction/nope", &json!({"severity": 1})).send().await.unwrap().status(), 404);
 }
 
 #[tokio::test]
@@ -300,14 +282,7 @@ async fn merging_a_duplicate_moves_its_votes_and_refuses_loops() {
         app.client.post(app.url(&format!("/api/v1/friction/{d}/me-too"))).bearer_auth(token).send().await.unwrap();
     }
     app.client.post(app.url(&format!("/api/v1/friction/{o}/me-too"))).bearer_auth(&t[2]).send().await.unwrap();
-    let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/friction/{d}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"duplicate_of": o}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch(&format!("/api/v1/friction/{d}"), &json!({"duplicate_of": o})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["me_too"], 0);
     let orig: Value = app.get(&format!("/api/v1/friction/{o}")).send().await.unwrap().json().await.unwrap();
@@ -316,14 +291,8 @@ async fn merging_a_duplicate_moves_its_votes_and_refuses_loops() {
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM me_too_votes WHERE report_id = '{o}'")).await, 3);
     // A merged report cannot be re-pointed without undoing the merge first.
     let third: Value = file(&app, &t[3], &report("CI again")).await.json().await.unwrap();
-    let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/friction/{d}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"duplicate_of": third["report_id"]}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.patch(&format!("/api/v1/friction/{d}"), &json!({"duplicate_of": third["report_id"]})).send().await.unwrap();
     assert_eq!(res.status(), 422);
     // Merging into a merged report merges into its original.
     let res = app
@@ -336,26 +305,13 @@ async fn merging_a_duplicate_moves_its_votes_and_refuses_loops() {
         .unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["duplicate_of"], o);
     // A loop is refused; me-too on the merged report counts on the original.
-    let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/friction/{o}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"duplicate_of": d}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch(&format!("/api/v1/friction/{o}"), &json!({"duplicate_of": d})).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let res =
         app.client.post(app.url(&format!("/api/v1/friction/{d}/me-too"))).bearer_auth(&t[0]).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["report_id"], o);
     // A closed report takes no votes.
-    app.client
-        .patch(app.url(&format!("/api/v1/friction/{o}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"status": "done"}))
-        .send()
-        .await
-        .unwrap();
+    app.patch(&format!("/api/v1/friction/{o}"), &json!({"status": "done"})).send().await.unwrap();
     let res =
         app.client.post(app.url(&format!("/api/v1/friction/{o}/me-too"))).bearer_auth(&t[1]).send().await.unwrap();
     assert_eq!(res.status(), 409);
@@ -389,14 +345,7 @@ async fn roadmap_items_are_validated_and_listed() {
     let list: Value = app.get("/api/v1/roadmap").send().await.unwrap().json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     let id = item["item_id"].as_str().unwrap();
-    let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/roadmap/{id}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"status": "dropped"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch(&format!("/api/v1/roadmap/{id}"), &json!({"status": "dropped"})).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["shipped_on"], Value::Null);
     assert_eq!(app.get("/api/v1/roadmap/nope").send().await.unwrap().status(), 404);
 }

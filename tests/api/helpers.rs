@@ -126,6 +126,10 @@ impl TestApp {
         self.client.post(self.url(path)).bearer_auth(&self.token).json(body)
     }
 
+    pub fn patch(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client.patch(self.url(path)).bearer_auth(&self.token).json(body)
+    }
+
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.delete(self.url(path)).bearer_auth(&self.token)
     }
@@ -306,14 +310,8 @@ impl TestApp {
 
     /// Marks a member as their team's lead through the API.
     pub async fn make_lead(&self, team: &str, email: &str) {
-        let res = self
-            .client
-            .patch(self.url(&format!("/api/v1/teams/{team}/members/{email}")))
-            .bearer_auth(&self.token)
-            .json(&serde_json::json!({"lead": true}))
-            .send()
-            .await
-            .unwrap();
+        let path = format!("/api/v1/teams/{team}/members/{email}");
+        let res = self.patch(&path, &serde_json::json!({"lead": true})).send().await.unwrap();
         assert_eq!(res.status(), 200, "{email} made lead");
     }
 

@@ -75,14 +75,7 @@ async fn a_german_member_gets_german_emails_and_answers_the_survey_in_german() {
     assert!(page.contains("<html lang=\"de\">") && page.contains(GERMAN_SUBMIT), "{page}");
 
     // Back to the default: English again.
-    let res = app
-        .client
-        .patch(app.url("/api/v1/teams/core/members/anna@x.io"))
-        .bearer_auth(&app.token)
-        .json(&json!({"lang": null}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch("/api/v1/teams/core/members/anna@x.io", &json!({"lang": null})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["lang"], Value::Null);
     let page = app.client.get(app.url(&format!("/s/{anna}"))).send().await.unwrap().text().await.unwrap();

@@ -180,9 +180,7 @@ async fn a_report_records_the_day_it_first_left_new_and_keeps_it() {
         }
         ids
     };
-    let patch = |id: &str, b: Value| {
-        app.client.patch(app.url(&format!("/api/v1/friction/{id}"))).bearer_auth(&app.token).json(&b).send()
-    };
+    let patch = |id: &str, b: Value| app.patch(&format!("/api/v1/friction/{id}"), &b).send();
     assert_eq!(first_triaged_on(&app, &ids[0]).await, None, "filed as new");
     // A change that is not a status leaves it unset.
     assert_eq!(patch(&ids[0], json!({"severity": 4})).await.unwrap().status(), 200);

@@ -59,10 +59,7 @@ async fn submissions_after_the_first_keep_every_check() {
 
     // A deactivated member's link no longer works: 404.
     let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/teams/core/members/{}", tokens[4].0)))
-        .bearer_auth(&app.token)
-        .json(&json!({"active": false}))
+        .patch(&format!("/api/v1/teams/core/members/{}", tokens[4].0), &json!({"active": false}))
         .send()
         .await
         .unwrap();

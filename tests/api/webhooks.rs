@@ -169,14 +169,7 @@ async fn every_event_of_a_cycle_and_the_roadmap_is_sent() {
     }
     let report = file_friction(&app, "Flaky deploys").await;
     let id = report["report_id"].as_str().unwrap();
-    let res = app
-        .client
-        .patch(app.url(&format!("/api/v1/friction/{id}")))
-        .bearer_auth(&app.token)
-        .json(&json!({"status": "planned"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch(&format!("/api/v1/friction/{id}"), &json!({"status": "planned"})).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let item: Value = app
         .post("/api/v1/roadmap", &json!({"title": "Faster CI", "area_id": "ci"}))
