@@ -159,7 +159,7 @@ async fn file_report(
             Reporter::Admin { actor: a.actor, team }
         }
     };
-    let r = friction::file(&state.db, &reporter, new, state.config.today(), &limit(&state)).await?;
+    let r = friction::file(&state.db, &state.write_gate, &reporter, new, state.config.today(), &limit(&state)).await?;
     let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
     Ok(HttpResponse::Created().json(FrictionOut::new(r, &slugs)))
 }
@@ -275,7 +275,7 @@ async fn me_too(
     member: MemberAuth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = friction::me_too(&state.db, &member.0, &id).await?;
+    let r = friction::me_too(&state.db, &state.write_gate, &member.0, &id).await?;
     let slugs = friction::team_slugs(&state.db, std::slice::from_ref(&r)).await?;
     Ok(HttpResponse::Ok().json(FrictionOut::new(r, &slugs)))
 }

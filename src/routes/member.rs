@@ -304,7 +304,16 @@ async fn file(state: web::Data<AppState>, token: web::Path<String>, body: web::B
         }
     };
     let limit = super::friction::limit(&state);
-    match friction::file(&state.db, &Reporter::Member(m.member.clone()), new, state.config.today(), &limit).await {
+    match friction::file(
+        &state.db,
+        &state.write_gate,
+        &Reporter::Member(m.member.clone()),
+        new,
+        state.config.today(),
+        &limit,
+    )
+    .await
+    {
         Err(StoreError::Limited(secs)) => {
             let lang = member_lang(&state, &m);
             let message = t_args(lang, "notice-limited", &[("minutes", secs.div_ceil(60).to_string())]);
@@ -330,7 +339,7 @@ async fn me_too(state: web::Data<AppState>, path: web::Path<(String, String)>) -
         Ok(None) => return state.pages.not_found(),
         Err(res) => return res,
     };
-    let notice = match friction::me_too(&state.db, &m.member, &report_id).await {
+    let notice = match friction::me_too(&state.db, &state.write_gate, &m.member, &report_id).await {
         Ok(_) => "added",
         Err(StoreError::Conflict(_)) => "already",
         Err(StoreError::NotFound(_)) => return state.pages.not_found(),

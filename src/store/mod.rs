@@ -33,7 +33,9 @@ pub mod webhooks;
 use crate::domain::FieldError;
 use base64::Engine;
 use rand::RngCore;
-use sea_orm::{DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 /// What can go wrong below the HTTP layer.
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +161,19 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..Default::default()
     })
     .await
+}
+
+/// [`begin_write`] in its turn at `gate`: on SQLite writers then wait
+/// in-process, first come first served, instead of sleeping in SQLite's busy
+/// handler (1 ms, then 2, 5, 10 ... 100 ms at a time, while the lock may
+/// long be free). The turn lasts as long as the returned guard: bind it to
+/// a name declared before the transaction's, so the transaction ends first.
+pub async fn begin_turn<'g>(
+    db: &DatabaseConnection,
+    gate: &'g crate::db::WriteGate,
+) -> Result<(Option<tokio::sync::MutexGuard<'g, ()>>, DatabaseTransaction), DbErr> {
+    let turn = gate.enter().await;
+    Ok((turn, begin_write(db).await?))
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -9,7 +9,7 @@ use crate::entities::{area, cycle, invitation, member, question};
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, Query},
+    sea_query::{Expr, ExprTrait, Query, SelectStatement},
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -121,12 +121,13 @@ impl FormCache {
 }
 
 /// Looks up the invitation of `token` and stores `answers` once, as
-/// [`find`] then [`submit`] do. On PostgreSQL, when a cached form holds the
-/// first answer's question, it first checks the answers against that form
-/// and tries the whole submission in one statement
-/// ([`super::submissions::Submissions::store_by_token`]); anything but a
-/// stored response (nothing is written then) takes the way above, which
-/// tells why.
+/// [`find`] then [`submit`] do. When a cached form holds the first answer's
+/// question, it first checks the answers against that form and has the
+/// claim look the token up itself
+/// ([`super::submissions::Submissions::store_by_token`]: one statement on
+/// PostgreSQL, the writer's batch on SQLite), with no lookup before;
+/// anything but a stored response (nothing is written then) takes the way
+/// above, which tells why.
 pub async fn submit_token(
     conn: &impl ConnectionTrait,
     cache: &FormCache,
@@ -135,12 +136,11 @@ pub async fn submit_token(
     answers: &[AnswerIn],
     today: NaiveDate,
 ) -> Result<(), SubmitError> {
-    if submissions.by_token()
-        && invitations::looks_like_token(token)
+    if invitations::looks_like_token(token)
         && let Some(first) = answers.first()
         && let Some((survey_id, (survey, areas))) = cache.holding(&first.question_id)
         && let Ok(rows) = validate(&survey.questions, &area_ids(&areas), answers)
-        && submissions.store_by_token(&invitations::hash_token(token), &survey_id, today, &rows).await?
+        && submissions.store_by_token(&invitations::hash_token(token), &survey_id, today, rows).await?
     {
         return Ok(());
     }
@@ -159,20 +159,9 @@ pub async fn find(conn: &impl ConnectionTrait, cache: &FormCache, token: &str) -
         return Err(SubmitError::UnknownToken);
     }
     // One query: the invitation of an active member, with its cycle.
-    // A correlated EXISTS: the token's index finds the row, then its member
-    // is checked (an IN list of active members would have SQLite scan them).
-    let active_member = Query::select()
-        .expr(Expr::val(1))
-        .from(member::Entity)
-        .and_where(
-            Expr::col((member::Entity, member::Column::MemberId))
-                .equals((invitation::Entity, invitation::Column::MemberId)),
-        )
-        .and_where(Expr::col((member::Entity, member::Column::Active)).eq(true))
-        .to_owned();
     let (invitation, cycle) = invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(invitations::hash_token(token)))
-        .filter(Expr::exists(active_member))
+        .filter(Expr::exists(active_member()))
         .find_also_related(cycle::Entity)
         .one(conn)
         .await?
@@ -180,6 +169,22 @@ pub async fn find(conn: &impl ConnectionTrait, cache: &FormCache, token: &str) -
     let cycle = cycle.ok_or_else(|| StoreError::NotFound(format!("no cycle {:?}", invitation.cycle_id)))?;
     let (survey, areas) = cache.get(conn, &cycle.survey_id).await?;
     Ok(Invited { invitation, cycle, survey, areas })
+}
+
+/// Whether the invitation's member is active, for a query or update of
+/// `invitations`. A correlated EXISTS: the token's index finds the row, then
+/// its member is checked (an IN list of active members would have SQLite
+/// scan them).
+pub(super) fn active_member() -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(member::Entity)
+        .and_where(
+            Expr::col((member::Entity, member::Column::MemberId))
+                .equals((invitation::Entity, invitation::Column::MemberId)),
+        )
+        .and_where(Expr::col((member::Entity, member::Column::Active)).eq(true))
+        .to_owned()
 }
 
 /// A validated answer, ready to store (one row per pick for `priority_pick`).
@@ -311,15 +316,12 @@ pub async fn submit(
         return Err(SubmitError::Closed);
     }
     let rows = validate(&invited.survey.questions, &area_ids(&invited.areas), answers).map_err(SubmitError::Invalid)?;
-    submissions
-        .submit(super::submissions::Submission {
-            invitation_id: invited.invitation.invitation_id.clone(),
-            cycle_id: invited.cycle.cycle_id.clone(),
-            team_id: invited.invitation.team_id.clone(),
-            today,
-            rows,
-        })
-        .await
+    let invitation = super::submissions::Claimed {
+        invitation_id: invited.invitation.invitation_id.clone(),
+        cycle_id: invited.cycle.cycle_id.clone(),
+        team_id: invited.invitation.team_id.clone(),
+    };
+    submissions.submit(invitation, today, rows).await
 }
 
 #[cfg(test)]

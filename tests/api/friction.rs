@@ -54,6 +54,14 @@ async fn a_developer_files_friction_with_curl_and_colleagues_say_me_too() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["me_too"], 1);
     assert_eq!(me_too(&b).await.unwrap().status(), 409);
+    // Twice at once from the reporter's own token: one counts, one is 409.
+    let (x, y) = tokio::join!(me_too(&a), me_too(&a));
+    let mut both = [x.unwrap().status().as_u16(), y.unwrap().status().as_u16()];
+    both.sort();
+    assert_eq!(both, [200, 409]);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM me_too_votes WHERE report_id = '{id}'")).await, 2);
+    let shown: Value = app.get(&format!("/api/v1/friction/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown["me_too"], 2);
     assert_eq!(me_too("not-a-member").await.unwrap().status(), 401);
     assert_eq!(
         app.client.post(app.url("/api/v1/friction/nope/me-too")).bearer_auth(&b).send().await.unwrap().status(),

@@ -1,8 +1,8 @@
-//! Survey submissions over the API once their survey's form is cached. On
-//! PostgreSQL such a submission is first tried in one statement that looks
-//! the token up itself (`store::submissions::STORE_BY_TOKEN`); whatever it
-//! does not store takes the ordinary way, which says why. Every check of the
-//! ordinary way must hold on both: on SQLite the same requests take only it.
+//! Survey submissions over the API once their survey's form is cached: such
+//! a submission is first stored by a claim that looks the token up itself
+//! (`Submissions::store_by_token`: one statement on PostgreSQL, the writer's
+//! batch on SQLite); whatever it does not store takes the ordinary way,
+//! which says why. Every check of the ordinary way must hold on both.
 
 use crate::helpers::{OpenCycle, full_answers, spawn_app};
 use serde_json::{Value, json};
@@ -77,4 +77,79 @@ async fn submissions_after_the_first_keep_every_check() {
     assert_eq!(app.count(&format!("SELECT COUNT(*) FROM responses WHERE cycle_id = '{cycle_id}'")).await, 3);
     assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 3 * ROWS + 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE used = true").await, 4);
+}
+
+/// The claim by token itself (`Submissions::store_by_token`: one statement
+/// on PostgreSQL, the writer's batch on SQLite), called as the route calls
+/// it: it stores only what the lookup would let through, and says so.
+#[tokio::test]
+async fn the_claim_by_token_stores_only_what_the_lookup_would_allow() {
+    use chrono::{Duration, Utc};
+    use devpulse::store::{invitations::hash_token, responses::Valid};
+    let app = spawn_app().await;
+    let OpenCycle { survey: s, cycle_id, .. } = app.open_devex_cycle(&[("core", "m", 12)]).await;
+    let tokens = app.invitation_tokens_by_email(&cycle_id).await;
+    let other = app.text_survey().await;
+    let survey_id = s["survey_id"].as_str().unwrap();
+    let rows: Vec<Valid> = s["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["kind"] == "likert5")
+        .map(|q| Valid {
+            question_id: q["question_id"].as_str().unwrap().into(),
+            value_num: Some(4.0),
+            choice: None,
+            text: None,
+        })
+        .collect();
+    let today = Utc::now().date_naive();
+    let subs = &app.state.submissions;
+    let store = |i: usize, survey: &str, day: chrono::NaiveDate| {
+        let (hash, survey, rows) = (hash_token(&tokens[i].1), survey.to_string(), rows.clone());
+        async move { subs.store_by_token(&hash, &survey, day, rows).await.unwrap() }
+    };
+
+    assert!(store(0, survey_id, today).await);
+    // Used already, another survey's answers, an unknown token, a day
+    // before the cycle opens or from its closing day on: nothing stored.
+    assert!(!store(0, survey_id, today).await);
+    assert!(!store(1, other["survey_id"].as_str().unwrap(), today).await);
+    assert!(!subs.store_by_token(&hash_token(&"x".repeat(43)), survey_id, today, rows.clone()).await.unwrap());
+    assert!(!store(1, survey_id, today - Duration::days(1)).await);
+    assert!(!store(1, survey_id, today + Duration::days(14)).await);
+    // A deactivated member's token.
+    let res = app
+        .patch(&format!("/api/v1/teams/core/members/{}", tokens[2].0), &json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!store(2, survey_id, today).await);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE used = true").await, 1);
+
+    // Many at once (one batch on SQLite): the same token twice stores once,
+    // a token for a day the cycle is not open stores nothing, and the same
+    // day's others all store.
+    let (a, b, early, c, d, e) = tokio::join!(
+        store(3, survey_id, today),
+        store(3, survey_id, today),
+        store(4, survey_id, today - Duration::days(1)),
+        store(5, survey_id, today),
+        store(6, survey_id, today),
+        store(7, survey_id, today + Duration::days(1)),
+    );
+    assert_eq!([a as u8 + b as u8, early as u8, c as u8, d as u8, e as u8], [1, 0, 1, 1, 1]);
+
+    // Once closed, nothing more.
+    let res = app.post(&format!("/api/v1/cycles/{cycle_id}/close"), &json!({})).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(!store(8, survey_id, today).await);
+
+    // Five responses, each with its rows and its team; five invitations used.
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM responses WHERE cycle_id = '{cycle_id}'")).await, 5);
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 5 * rows.len() as i64);
+    let in_core = "SELECT COUNT(*) FROM responses r JOIN teams t ON t.team_id = r.team_id WHERE t.slug = 'core'";
+    assert_eq!(app.count(in_core).await, 5);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE used = true").await, 5);
 }

@@ -7,13 +7,14 @@ mod triage;
 pub use triage::{Change, Notify, change, follow_up};
 
 use super::{Page, PageParams, StoreError, StoreResult, audit, new_id};
+use crate::db::WriteGate;
 use crate::domain::{FieldError, Frequency, FrictionStatus};
 use crate::entities::{friction_report, me_too_vote, member, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
-    sea_query::{Expr, ExprTrait, Func},
+    sea_query::{Expr, ExprTrait, Func, OnConflict},
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -123,12 +124,13 @@ pub struct HourlyLimit<'a> {
 
 pub async fn file(
     db: &DatabaseConnection,
+    gate: &WriteGate,
     reporter: &Reporter,
     new: NewReport,
     today: NaiveDate,
     limit: &HourlyLimit<'_>,
 ) -> StoreResult<friction_report::Model> {
-    let txn = crate::store::begin_write(db).await?;
+    let (_turn, txn) = crate::store::begin_turn(db, gate).await?;
     if let Reporter::Member(m) = reporter {
         // Counted in the report's own transaction: one commit, and a refused
         // report (over the limit, or invalid) counts for nothing.
@@ -198,10 +200,11 @@ pub async fn get(conn: &impl ConnectionTrait, report_id: &str) -> StoreResult<fr
 /// Adds `member`'s "me too" to a report (to its original when it was merged).
 pub async fn me_too(
     db: &DatabaseConnection,
+    gate: &WriteGate,
     member: &member::Model,
     report_id: &str,
 ) -> StoreResult<friction_report::Model> {
-    let txn = crate::store::begin_write(db).await?;
+    let (_turn, txn) = crate::store::begin_turn(db, gate).await?;
     let mut r = get(&txn, report_id).await?;
     if let Some(original) = &r.duplicate_of {
         r = get(&txn, original).await?;
@@ -209,23 +212,28 @@ pub async fn me_too(
     if r.status.is_closed() {
         return Err(StoreError::Conflict(format!("this report is {}; it takes no more votes", r.status)));
     }
-    let exists = me_too_vote::Entity::find_by_id((r.report_id.clone(), member.member_id.clone())).one(&txn).await?;
-    if exists.is_some() {
-        return Err(StoreError::Conflict("you already said \"me too\" for this report".into()));
-    }
-    me_too_vote::ActiveModel {
+    // One vote per member and report: a second one inserts nothing.
+    let vote = me_too_vote::ActiveModel {
         report_id: Set(r.report_id.clone()),
         member_id: Set(member.member_id.clone()),
         created_at: Set(Utc::now()),
+    };
+    let inserted = me_too_vote::Entity::insert(vote)
+        .on_conflict(
+            OnConflict::columns([me_too_vote::Column::ReportId, me_too_vote::Column::MemberId]).do_nothing().to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict("you already said \"me too\" for this report".into()));
     }
-    .insert(&txn)
-    .await?;
-    friction_report::Entity::update_many()
+    let r = friction_report::Entity::update_many()
         .col_expr(friction_report::Column::MeToo, Expr::col(friction_report::Column::MeToo).add(1))
         .filter(friction_report::Column::ReportId.eq(r.report_id.as_str()))
-        .exec(&txn)
-        .await?;
-    let r = get(&txn, &r.report_id).await?;
+        .exec_with_returning(&txn)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("no friction report {report_id:?}")))?;
     txn.commit().await?;
     Ok(r)
 }
