@@ -7,7 +7,12 @@
 # REFERENCE=pgbench (with BACKEND=postgres) sends the same statements with pgbench
 # instead (tests/load/submit.pgbench): the database's own limit for this work. It
 # submits every invitation once, however long that takes.
+# REFERENCE=sqlite (SQLite) has a C program send the statements of devpulse's writer
+# instead (tests/load/sqlite_reference.c; gcc and libsqlite3-dev), in batches of
+# BATCH (default 8, about what devpulse's writer takes at once under this load), for
+# every invitation once.
 #   [BACKEND=postgres [REFERENCE=pgbench]] tests/load/responses.sh [DURATION=30] [PEOPLE=60000] [CONNECTIONS=16]
+#   [REFERENCE=sqlite [BATCH=8]] tests/load/responses.sh [DURATION] [PEOPLE]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-30}; people=${2:-60000}; connections=${3:-16}
@@ -71,6 +76,24 @@ if [ "${REFERENCE:-}" = pgbench ]; then
   (cd "$work" && pgbench -n -M prepared -c "$connections" -j 2 -t "$per_client" -D k=-1 -D clients="$connections" \
     -D day="$(date -u +%F)" -D survey="$survey_id" -l -f "$OLDPWD/tests/load/submit.pgbench" "$DATABASE_URL" | grep -E "^(tps|latency|number of (trans|fail))")
   cat "$work"/pgbench_log.* | python3 -c 'import sys; l = sorted(int(x.split()[2]) for x in sys.stdin); print(f"p50: {l[len(l)//2]/1000:.2f}ms, p99: {l[len(l)*99//100]/1000:.2f}ms")'
+elif [ "${REFERENCE:-}" = sqlite ]; then
+  # The same claims and inserts without devpulse: one C program, one connection.
+  kill $server; wait $server 2>/dev/null || true
+  gcc -O2 -o "$work/reference" tests/load/sqlite_reference.c -lsqlite3
+  python3 - "$work/tokens.txt" "$work/answers.json" "$work/hashes.txt" "$work/rows.tsv" <<'PY'
+import hashlib, json, sys
+tokens, answers, hashes, rows = sys.argv[1:]
+with open(tokens) as f, open(hashes, "w") as out:
+    for t in f.read().split():
+        out.write(hashlib.sha256(t.encode()).hexdigest() + "\n")
+with open(rows, "w") as out:
+    for a in json.load(open(answers))["answers"]:
+        for c in a.get("choices") or [None]:  # a pick: one row per area
+            v = a.get("value")
+            out.write("\t".join(["" if x is None else str(x) for x in (a["question_id"], v, c, a.get("text"))]) + "\n")
+PY
+  echo "invitations: $(wc -l < "$work/tokens.txt"); $(wc -l < "$work/rows.tsv") answer rows each"
+  "$work/reference" "$work/load.db" "$work/hashes.txt" "$work/rows.tsv" "$survey_id" "$(date -u +%F)" "${BATCH:-8}"
 else
   echo "invitations: $(wc -l < "$work/tokens.txt"); running wrk for ${duration}s with $connections connections"
   TOKENS="$work/tokens.txt" ANSWERS="$work/answers.json" THREADS=2 \

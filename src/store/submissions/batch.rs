@@ -147,12 +147,7 @@ async fn claim_by_token(
     }
     let mut claimed = HashMap::new();
     for ((survey_id, day), hashes) in groups {
-        let rows = claim_invitations()
-            .filter(invitation::Column::TokenHash.is_in(hashes))
-            .filter(Expr::exists(active_member()))
-            .filter(invitation::Column::CycleId.in_subquery(open_cycles(Some((survey_id, day)))))
-            .exec_with_returning(txn)
-            .await?;
+        let rows = claim_by_token_statement(&hashes, survey_id, day).exec_with_returning(txn).await?;
         for i in rows {
             if let Some(hash) = i.token_hash {
                 claimed.insert(hash, (i.cycle_id, i.team_id));
@@ -160,6 +155,18 @@ async fn claim_by_token(
         }
     }
     Ok(claimed)
+}
+
+/// The claim of the invitations of `hashes` for answers to `survey_id` on `day`.
+fn claim_by_token_statement(
+    hashes: &[&str],
+    survey_id: &str,
+    day: NaiveDate,
+) -> sea_orm::UpdateMany<invitation::Entity> {
+    claim_invitations()
+        .filter(invitation::Column::TokenHash.is_in(hashes.iter().copied()))
+        .filter(Expr::exists(active_member()))
+        .filter(invitation::Column::CycleId.in_subquery(open_cycles(Some((survey_id, day)))))
 }
 
 /// The statements of a batch: every invitation claimed at once, then the
@@ -236,4 +243,20 @@ fn rows_of(
         submitted_on: Set(today),
     };
     (response, answers)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::QueryTrait;
+
+    /// The C twin of the writer (`tests/load/sqlite_reference.c`, the
+    /// SQLite reference of `tests/load/responses.sh`) sends this claim.
+    #[test]
+    fn the_sqlite_reference_sends_the_same_claim() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+        let sql = super::claim_by_token_statement(&["h"], "s", day).build(sea_orm::DbBackend::Sqlite).sql;
+        let twin = include_str!("../../../tests/load/sqlite_reference.c");
+        let literal = twin.split("static const char CLAIM[] = \"").nth(1).and_then(|r| r.split("\";\n").next());
+        assert_eq!(literal.map(|l| l.replace("\\\"", "\"")), Some(sql));
+    }
 }
