@@ -166,14 +166,36 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
 /// [`begin_write`] in its turn at `gate`: on SQLite writers then wait
 /// in-process, first come first served, instead of sleeping in SQLite's busy
 /// handler (1 ms, then 2, 5, 10 ... 100 ms at a time, while the lock may
-/// long be free). The turn lasts as long as the returned guard: bind it to
-/// a name declared before the transaction's, so the transaction ends first.
-pub async fn begin_turn<'g>(
-    db: &DatabaseConnection,
-    gate: &'g crate::db::WriteGate,
-) -> Result<(Option<tokio::sync::MutexGuard<'g, ()>>, DatabaseTransaction), DbErr> {
-    let turn = gate.enter().await;
-    Ok((turn, begin_write(db).await?))
+/// long be free). End it with [`Turn::finish`].
+pub async fn begin_turn<'g>(db: &DatabaseConnection, gate: &'g crate::db::WriteGate) -> Result<Turn<'g>, DbErr> {
+    let gate = gate.enter().await;
+    Ok(Turn { txn: begin_write(db).await?, _gate: gate })
+}
+
+/// A write transaction in its turn at the write gate ([`begin_turn`]).
+pub struct Turn<'g> {
+    pub txn: DatabaseTransaction,
+    _gate: Option<tokio::sync::MutexGuard<'g, ()>>,
+}
+
+impl Turn<'_> {
+    /// Commits on success, rolls back on failure, then passes the turn on.
+    /// The rollback is awaited: a dropped transaction only starts one, and
+    /// the next writer would find SQLite's lock still held.
+    pub async fn finish<T>(self, outcome: StoreResult<T>) -> StoreResult<T> {
+        match outcome {
+            Ok(v) => {
+                self.txn.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(r) = self.txn.rollback().await {
+                    tracing::warn!(error = %r, "rolling back a refused write failed");
+                }
+                Err(e)
+            }
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -141,15 +141,29 @@ async fn the_claim_by_token_stores_only_what_the_lookup_would_allow() {
     );
     assert_eq!([a as u8 + b as u8, early as u8, c as u8, d as u8, e as u8], [1, 0, 1, 1, 1]);
 
+    // The same token first for another survey, then for its own; first for
+    // a day the cycle is not open, then for today (each pair one batch on
+    // SQLite): only the submission the claim checked stores.
+    let other_id = other["survey_id"].as_str().unwrap();
+    let (wrong, right, early, on_time) = tokio::join!(
+        store(9, other_id, today),
+        store(9, survey_id, today),
+        store(10, survey_id, today - Duration::days(1)),
+        store(10, survey_id, today),
+    );
+    assert_eq!([wrong, right, early, on_time], [false, true, false, true]);
+    let early_day = (today - Duration::days(1)).to_string();
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM responses WHERE submitted_on = '{early_day}'")).await, 0);
+
     // Once closed, nothing more.
     let res = app.post(&format!("/api/v1/cycles/{cycle_id}/close"), &json!({})).send().await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     assert!(!store(8, survey_id, today).await);
 
-    // Five responses, each with its rows and its team; five invitations used.
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM responses WHERE cycle_id = '{cycle_id}'")).await, 5);
-    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 5 * rows.len() as i64);
+    // Seven responses, each with its rows and its team; seven invitations used.
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM responses WHERE cycle_id = '{cycle_id}'")).await, 7);
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 7 * rows.len() as i64);
     let in_core = "SELECT COUNT(*) FROM responses r JOIN teams t ON t.team_id = r.team_id WHERE t.slug = 'core'";
-    assert_eq!(app.count(in_core).await, 5);
-    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE used = true").await, 5);
+    assert_eq!(app.count(in_core).await, 7);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE used = true").await, 7);
 }

@@ -8,7 +8,8 @@
 # instead (tests/load/submit.pgbench): the database's own limit for this work. It
 # submits every invitation once, however long that takes.
 # REFERENCE=sqlite (SQLite) has a C program send the statements of devpulse's writer
-# instead (tests/load/sqlite_reference.c; gcc and libsqlite3-dev), in batches of
+# instead (tests/load/sqlite_reference.c; gcc, with the SQLite sources cargo fetched
+# for devpulse, else libsqlite3-dev), in batches of
 # BATCH (default 8, about what devpulse's writer takes at once under this load), for
 # every invitation once.
 #   [BACKEND=postgres [REFERENCE=pgbench]] tests/load/responses.sh [DURATION=30] [PEOPLE=60000] [CONNECTIONS=16]
@@ -21,6 +22,10 @@ work=$(mktemp -d)
 export DEVPULSE_MAIL_DIR="$work/mail" DEVPULSE_TICK_SECONDS=3600
 pg="postgres://postgres@127.0.0.1:5432"
 dbname="devpulse_load_$$"
+if [ "${REFERENCE:-}" = sqlite ] && [ "${BACKEND:-sqlite}" != sqlite ]; then
+  echo "REFERENCE=sqlite is the SQLite reference: leave BACKEND unset (REFERENCE=pgbench for PostgreSQL)" >&2
+  exit 2
+fi
 if [ "${BACKEND:-sqlite}" = postgres ]; then
   psql "$pg/postgres" -qc "CREATE DATABASE $dbname"
   export DATABASE_URL="$pg/$dbname"
@@ -79,7 +84,20 @@ if [ "${REFERENCE:-}" = pgbench ]; then
 elif [ "${REFERENCE:-}" = sqlite ]; then
   # The same claims and inserts without devpulse: one C program, one connection.
   kill $server; wait $server 2>/dev/null || true
-  gcc -O2 -o "$work/reference" tests/load/sqlite_reference.c -lsqlite3
+  # Built with the SQLite devpulse bundles (libsqlite3-sys's sqlite3.c, as Cargo.lock
+  # pins it, with its build flags), else the system's libsqlite3.
+  sys_version=$(awk '/^name = "libsqlite3-sys"/ {getline; gsub(/[^0-9.]/, ""); print}' Cargo.lock)
+  bundled=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"libsqlite3-sys-$sys_version"/sqlite3/sqlite3.c 2>/dev/null | head -1)
+  if [ -n "$bundled" ]; then
+    echo "building the reference with $bundled"
+    gcc -O2 -o "$work/reference" -I"$(dirname "$bundled")" tests/load/sqlite_reference.c "$bundled" \
+      -DSQLITE_CORE -DSQLITE_DEFAULT_FOREIGN_KEYS=1 -DSQLITE_ENABLE_API_ARMOR -DSQLITE_ENABLE_STAT4 \
+      -DSQLITE_ENABLE_MEMORY_MANAGEMENT -DSQLITE_ENABLE_UNLOCK_NOTIFY -DSQLITE_THREADSAFE=1 -DSQLITE_USE_URI \
+      -DHAVE_USLEEP=1 -DHAVE_ISNAN -DHAVE_LOCALTIME_R -lpthread -ldl -lm
+  else
+    echo "libsqlite3-sys $sys_version's sqlite3.c not found (run cargo build first): the system's libsqlite3"
+    gcc -O2 -o "$work/reference" tests/load/sqlite_reference.c -lsqlite3
+  fi
   python3 - "$work/tokens.txt" "$work/answers.json" "$work/hashes.txt" "$work/rows.tsv" <<'PY'
 import hashlib, json, sys
 tokens, answers, hashes, rows = sys.argv[1:]

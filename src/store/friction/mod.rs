@@ -12,8 +12,8 @@ use crate::domain::{FieldError, Frequency, FrictionStatus};
 use crate::entities::{friction_report, me_too_vote, member, team};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func, OnConflict},
 };
 use serde_json::json;
@@ -130,16 +130,28 @@ pub async fn file(
     today: NaiveDate,
     limit: &HourlyLimit<'_>,
 ) -> StoreResult<friction_report::Model> {
-    let (_turn, txn) = crate::store::begin_turn(db, gate).await?;
+    let turn = crate::store::begin_turn(db, gate).await?;
+    let outcome = file_in(&turn.txn, reporter, new, today, limit).await;
+    turn.finish(outcome).await
+}
+
+/// [`file`]'s statements, in its transaction.
+async fn file_in(
+    txn: &DatabaseTransaction,
+    reporter: &Reporter,
+    new: NewReport,
+    today: NaiveDate,
+    limit: &HourlyLimit<'_>,
+) -> StoreResult<friction_report::Model> {
     if let Reporter::Member(m) = reporter {
         // Counted in the report's own transaction: one commit, and a refused
         // report (over the limit, or invalid) counts for nothing.
         let key = format!("friction:{}", m.member_id);
-        if super::rate::hit(&txn, limit.secret, &key, limit.now).await? > i64::from(limit.per_hour) {
+        if super::rate::hit(txn, limit.secret, &key, limit.now).await? > i64::from(limit.per_hour) {
             return Err(StoreError::Limited(super::rate::Hour::of(limit.now).seconds_left));
         }
     }
-    super::areas::known(&txn, "area_id", &new.area_id).await?;
+    super::areas::known(txn, "area_id", &new.area_id).await?;
     let (team_id, reporter_member_id, actor) = match reporter {
         Reporter::Member(m) => {
             (Some(m.team_id.clone()), new.follow_up.then(|| m.member_id.clone()), "member".to_string())
@@ -179,14 +191,13 @@ pub async fn file(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     if let Reporter::Admin { .. } = reporter {
-        audit::record(&txn, &actor, "friction.file", "friction_report", &row.report_id, json!({"title": row.title}))
+        audit::record(txn, &actor, "friction.file", "friction_report", &row.report_id, json!({"title": row.title}))
             .await?;
     }
-    crate::store::webhooks::emit(&txn, &crate::webhooks::events::friction_created(&row)).await?;
-    txn.commit().await?;
+    crate::store::webhooks::emit(txn, &crate::webhooks::events::friction_created(&row)).await?;
     Ok(row)
 }
 
@@ -204,10 +215,20 @@ pub async fn me_too(
     member: &member::Model,
     report_id: &str,
 ) -> StoreResult<friction_report::Model> {
-    let (_turn, txn) = crate::store::begin_turn(db, gate).await?;
-    let mut r = get(&txn, report_id).await?;
+    let turn = crate::store::begin_turn(db, gate).await?;
+    let outcome = me_too_in(&turn.txn, member, report_id).await;
+    turn.finish(outcome).await
+}
+
+/// [`me_too`]'s statements, in its transaction.
+async fn me_too_in(
+    txn: &DatabaseTransaction,
+    member: &member::Model,
+    report_id: &str,
+) -> StoreResult<friction_report::Model> {
+    let mut r = get(txn, report_id).await?;
     if let Some(original) = &r.duplicate_of {
-        r = get(&txn, original).await?;
+        r = get(txn, original).await?;
     }
     if r.status.is_closed() {
         return Err(StoreError::Conflict(format!("this report is {}; it takes no more votes", r.status)));
@@ -222,7 +243,7 @@ pub async fn me_too(
         .on_conflict(
             OnConflict::columns([me_too_vote::Column::ReportId, me_too_vote::Column::MemberId]).do_nothing().to_owned(),
         )
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     if inserted == 0 {
         return Err(StoreError::Conflict("you already said \"me too\" for this report".into()));
@@ -230,11 +251,10 @@ pub async fn me_too(
     let r = friction_report::Entity::update_many()
         .col_expr(friction_report::Column::MeToo, Expr::col(friction_report::Column::MeToo).add(1))
         .filter(friction_report::Column::ReportId.eq(r.report_id.as_str()))
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?
         .pop()
         .ok_or_else(|| StoreError::NotFound(format!("no friction report {report_id:?}")))?;
-    txn.commit().await?;
     Ok(r)
 }
 

@@ -51,7 +51,11 @@ async fn store_batch(db: &DatabaseConnection, batch: &[&Submission]) -> Vec<Outc
     };
     let outcomes = match store_all(&txn, batch).await {
         Ok(o) => o,
-        Err(e) => return all(e),
+        Err(e) => {
+            // Awaited, so the lock is free before the write gate passes on.
+            let _ = txn.rollback().await;
+            return all(e);
+        }
     };
     match txn.commit().await {
         Ok(()) => outcomes,
@@ -131,14 +135,17 @@ async fn claim_by_id(
     Ok((claimed, used))
 }
 
+/// Token claims: (hash, survey, day) to (cycle, team).
+type ByToken = HashMap<(String, String, NaiveDate), (String, String)>;
+
 /// Claims the invitations of the [`Claim::Token`] submissions, one
 /// statement per survey and day (as PostgreSQL's `STORE_BY_TOKEN`: an
 /// active member's, unused, of a cycle of that survey open on the day).
-/// Returns (cycle, team) of each claimed token's hash.
-async fn claim_by_token(
-    txn: &DatabaseTransaction,
-    batch: &[&Submission],
-) -> Result<HashMap<String, (String, String)>, DbErr> {
+/// Returns (cycle, team) of each claimed token's hash, keyed by the hash
+/// with the survey and day it was claimed for: the same token may come
+/// twice in one batch, for another survey or day, and only a submission of
+/// the group whose statement claimed it may take it.
+async fn claim_by_token(txn: &DatabaseTransaction, batch: &[&Submission]) -> Result<ByToken, DbErr> {
     let mut groups: HashMap<(&str, NaiveDate), Vec<&str>> = HashMap::new();
     for s in batch {
         if let Claim::Token { token_hash, survey_id } = &s.claim {
@@ -150,7 +157,7 @@ async fn claim_by_token(
         let rows = claim_by_token_statement(&hashes, survey_id, day).exec_with_returning(txn).await?;
         for i in rows {
             if let Some(hash) = i.token_hash {
-                claimed.insert(hash, (i.cycle_id, i.team_id));
+                claimed.insert((hash, survey_id.to_string(), day), (i.cycle_id, i.team_id));
             }
         }
     }
@@ -186,15 +193,17 @@ async fn store_all(txn: &DatabaseTransaction, batch: &[&Submission]) -> Result<V
                 let already = used.contains(&c.invitation_id) || by_id.contains(&c.invitation_id);
                 Err(if already { SubmitError::AlreadyAnswered } else { SubmitError::Closed })
             }
-            Claim::Token { token_hash, .. } => match by_token.get(token_hash) {
-                Some((cycle_id, team_id)) if taken.insert(token_hash.as_str()) => {
-                    Ok((cycle_id.as_str(), team_id.as_str()))
+            Claim::Token { token_hash, survey_id } => {
+                match by_token.get(&(token_hash.clone(), survey_id.clone(), s.today)) {
+                    Some((cycle_id, team_id)) if taken.insert(token_hash.as_str()) => {
+                        Ok((cycle_id.as_str(), team_id.as_str()))
+                    }
+                    _ => {
+                        outcomes.push(Ok(false));
+                        continue;
+                    }
                 }
-                _ => {
-                    outcomes.push(Ok(false));
-                    continue;
-                }
-            },
+            }
         };
         match claimed {
             Ok((cycle_id, team_id)) => {
