@@ -19,7 +19,8 @@ async fn health() -> HttpResponse {
 
 /// 200 when the database answers and takes a write, 503 otherwise: a full
 /// disk or a read-only file is not ready, though reads still work. The probe
-/// goes through the write gate like every other writer.
+/// takes its turn at the write gate, as the submission writer and friction
+/// writes do.
 async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if !db::ping(&state.db).await {
         return Err(ApiError::Unavailable);

@@ -182,7 +182,7 @@ impl Turn<'_> {
     /// Commits on success, rolls back on failure, then passes the turn on.
     /// The rollback is awaited: a dropped transaction only starts one, and
     /// the next writer would find SQLite's lock still held.
-    pub async fn finish<T>(self, outcome: StoreResult<T>) -> StoreResult<T> {
+    pub async fn finish<T, E: From<DbErr>>(self, outcome: Result<T, E>) -> Result<T, E> {
         match outcome {
             Ok(v) => {
                 self.txn.commit().await?;

@@ -32,35 +32,25 @@ async fn next_batch(rx: &mut mpsc::Receiver<Job>) -> Option<Vec<Job>> {
 pub(super) async fn writer(db: DatabaseConnection, gate: Arc<WriteGate>, mut rx: mpsc::Receiver<Job>) {
     while let Some(batch) = next_batch(&mut rx).await {
         metrics::histogram!("devpulse_submission_batch_size").record(batch.len() as f64);
-        let _writing = gate.enter().await;
         let submissions: Vec<&Submission> = batch.iter().map(|j| &j.submission).collect();
-        let outcomes = store_batch(&db, &submissions).await;
+        let outcomes = store_batch(&db, &gate, &submissions).await;
         for (job, outcome) in batch.into_iter().zip(outcomes) {
             let _ = job.done.send(outcome);
         }
     }
 }
 
-/// Stores a batch in one transaction; the outcome of each submission. When
-/// the commit fails, every submission of the batch gets that failure.
-async fn store_batch(db: &DatabaseConnection, batch: &[&Submission]) -> Vec<Outcome> {
-    let all = |e: DbErr| batch.iter().map(|_| Err(SubmitError::from(e.clone()))).collect();
-    let txn = match crate::store::begin_write(db).await {
-        Ok(t) => t,
-        Err(e) => return all(e),
-    };
-    let outcomes = match store_all(&txn, batch).await {
-        Ok(o) => o,
-        Err(e) => {
-            // Awaited, so the lock is free before the write gate passes on.
-            let _ = txn.rollback().await;
-            return all(e);
-        }
-    };
-    match txn.commit().await {
-        Ok(()) => outcomes,
-        Err(e) => all(e),
+/// Stores a batch in one transaction, in its turn at the write gate; the
+/// outcome of each submission. When the transaction fails, every
+/// submission of the batch gets that failure.
+async fn store_batch(db: &DatabaseConnection, gate: &WriteGate, batch: &[&Submission]) -> Vec<Outcome> {
+    let stored: Result<Vec<Outcome>, DbErr> = async {
+        let turn = crate::store::begin_turn(db, gate).await?;
+        let outcomes = store_all(&turn.txn, batch).await;
+        turn.finish(outcomes).await
     }
+    .await;
+    stored.unwrap_or_else(|e| batch.iter().map(|_| Err(SubmitError::from(e.clone()))).collect())
 }
 
 /// Rows of `answers` per multi-row insert (7 values each, under SQLite's
@@ -185,9 +175,11 @@ async fn store_all(txn: &DatabaseTransaction, batch: &[&Submission]) -> Result<V
     // The same invitation twice in one batch: the first one counts.
     let mut taken = HashSet::new();
     for s in batch {
+        // The invitation this submission takes: (cycle, team); None for a
+        // token its group did not claim (nothing is written for it).
         let claimed = match &s.claim {
             Claim::Invitation(c) if by_id.contains(&c.invitation_id) && taken.insert(c.invitation_id.as_str()) => {
-                Ok((c.cycle_id.as_str(), c.team_id.as_str()))
+                Ok(Some((c.cycle_id.as_str(), c.team_id.as_str())))
             }
             Claim::Invitation(c) => {
                 let already = used.contains(&c.invitation_id) || by_id.contains(&c.invitation_id);
@@ -196,24 +188,18 @@ async fn store_all(txn: &DatabaseTransaction, batch: &[&Submission]) -> Result<V
             Claim::Token { token_hash, survey_id } => {
                 match by_token.get(&(token_hash.clone(), survey_id.clone(), s.today)) {
                     Some((cycle_id, team_id)) if taken.insert(token_hash.as_str()) => {
-                        Ok((cycle_id.as_str(), team_id.as_str()))
+                        Ok(Some((cycle_id.as_str(), team_id.as_str())))
                     }
-                    _ => {
-                        outcomes.push(Ok(false));
-                        continue;
-                    }
+                    _ => Ok(None),
                 }
             }
         };
-        match claimed {
-            Ok((cycle_id, team_id)) => {
-                let (response, rows) = rows_of(cycle_id, team_id, s.today, &s.rows);
-                responses.push(response);
-                answers.extend(rows);
-                outcomes.push(Ok(true));
-            }
-            Err(e) => outcomes.push(Err(e)),
+        if let Ok(Some((cycle_id, team_id))) = claimed {
+            let (response, rows) = rows_of(cycle_id, team_id, s.today, &s.rows);
+            responses.push(response);
+            answers.extend(rows);
         }
+        outcomes.push(claimed.map(|c| c.is_some()));
     }
     if !responses.is_empty() {
         response::Entity::insert_many(responses).exec_without_returning(txn).await?;
